@@ -1,0 +1,8 @@
+// The core's public API (parser, server, handler types). The app layer (src/app) imports only this
+// file; the core never imports src/app.
+export { Server, createServer, serve, type BriskServerOptions, type ServerStats } from './server/server.js';
+export type { UpgradeHandler } from './server/context.js';
+export { HttpError, RequestAbortedError } from './server/errors.js';
+export { DEFAULT_SERVER_OPTIONS, resolveServerOptions, type ServerOptions, type LogLevel, type AccessLogFormat } from './server/options.js';
+export type { Handler, BriskRequest, BriskResponse, RequestHeaders, BodyChunk } from './server/types.js';
+export { RequestParser, ParseError, ParserStatus, BodyKind, DEFAULT_PARSER_LIMITS, type ParserHandler, type HeadInfo, type ParserLimits, type ParseErrorCode } from './parser/index.js';

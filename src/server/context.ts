@@ -1,0 +1,28 @@
+// What every Session of one Server shares: resolved options, the handler, the clock, the logger,
+// precomputed field lines, and the callbacks through which sessions report back.
+import type { Socket } from 'node:net';
+import type { ParseError } from '../parser/index.js';
+import type { CoarseClock } from './clock.js';
+import type { TimeoutKind } from './errors.js';
+import type { Logger } from './logger.js';
+import type { ServerOptions } from './options.js';
+import type { Session } from './session.js';
+import type { BriskRequest, Handler } from './types.js';
+
+/** Takes over the socket of an accepted Upgrade (or CONNECT) request; `head` is what followed it. */
+export type UpgradeHandler = (req: BriskRequest, socket: Socket, head: Buffer) => void;
+
+export interface ServerContext {
+  readonly options: Readonly<ServerOptions>;
+  readonly handler: Handler;
+  readonly upgradeHandler: UpgradeHandler | null;
+  readonly clock: CoarseClock;
+  readonly log: Logger;
+  /** "Connection: keep-alive\r\nKeep-Alive: timeout=N\r\n", for 1.0 and 1.1 clients. */
+  readonly keepAliveFields10: string;
+  readonly keepAliveFields11: string;
+  sessionClosed(session: Session): void;
+  requestDone(): void;
+  parseError(error: ParseError): void;
+  timedOut(kind: TimeoutKind): void;
+}

@@ -1,0 +1,73 @@
+// Logging: errors always (unless silent), an access log line per request, and a debug trace of
+// each connection in the seed's words ("Socket established with ...", "Received url ...").
+// Every call site checks a boolean first, so a disabled level costs nothing per request.
+import type { AccessLogFormat, LogLevel } from './options.js';
+
+export type LogSink = (line: string, level: 'error' | 'info' | 'debug') => void;
+
+const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, info: 2, debug: 3 };
+
+function defaultSink(line: string, level: 'error' | 'info' | 'debug'): void {
+  if (level === 'error') process.stderr.write(line + '\n');
+  else process.stdout.write(line + '\n');
+}
+
+export interface AccessRecord {
+  remoteAddress: string;
+  method: string;
+  target: string;
+  httpVersion: string;
+  status: number;
+  bytes: number;
+  durationMs: number;
+  userAgent: string | undefined;
+  referer: string | undefined;
+}
+
+export class Logger {
+  readonly errorEnabled: boolean;
+  readonly infoEnabled: boolean;
+  readonly debugEnabled: boolean;
+  readonly accessEnabled: boolean;
+
+  constructor(
+    level: LogLevel,
+    private readonly accessFormat: AccessLogFormat,
+    private readonly sink: LogSink = defaultSink,
+  ) {
+    const n = LEVELS[level];
+    this.errorEnabled = n >= 1;
+    this.infoEnabled = n >= 2;
+    this.debugEnabled = n >= 3;
+    this.accessEnabled = accessFormat !== 'off';
+  }
+
+  error(message: string): void {
+    if (this.errorEnabled) this.sink(`${new Date().toISOString()} error ${message}`, 'error');
+  }
+
+  info(message: string): void {
+    if (this.infoEnabled) this.sink(`${new Date().toISOString()} info ${message}`, 'info');
+  }
+
+  /** Connection trace, tagged with the connection id. */
+  debug(connectionId: number, message: string): void {
+    if (this.debugEnabled) this.sink(`[conn ${connectionId}] ${message}`, 'debug');
+  }
+
+  access(record: AccessRecord): void {
+    if (!this.accessEnabled) return;
+    const line = this.accessFormat === 'json' ? JSON.stringify({ time: new Date().toISOString(), ...record }) : commonLogLine(record);
+    this.sink(line, 'info');
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number) => (n < 10 ? '0' + n : String(n));
+
+/** NCSA Common Log Format: host ident authuser [date] "request-line" status bytes. */
+function commonLogLine(r: AccessRecord): string {
+  const d = new Date();
+  const date = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+  return `${r.remoteAddress} - - [${date}] "${r.method} ${r.target} HTTP/${r.httpVersion}" ${r.status} ${r.bytes}`;
+}

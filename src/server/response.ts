@@ -1,0 +1,313 @@
+// What a handler writes to. Fields are validated as they are set (no response splitting);
+// the head is serialised once, when the first body byte or end() arrives, with framing from
+// http/framing.ts; body bytes go through the matching encoder from http/encoder.ts.
+//
+// The life of a response:
+//   1. The handler sets status and fields (validated here, nothing is written yet).
+//   2. write() or end() sends the head: framing is decided from the method, status, version
+//      and the declared or (for end(body)) known length; the session adds the Connection fields.
+//   3. Body pieces go through the encoder (Content-Length enforced, chunks framed) to the socket.
+//   4. end() finishes the encoder and tells the session, which logs it and moves to the next request.
+import type { Readable } from 'node:stream';
+import { httpDate } from '../http/date.js';
+import { createBodyEncoder, NoBodyWrites, type BodyEncoder } from '../http/encoder.js';
+import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
+import {
+  decideResponseFraming,
+  parseContentLength,
+  ResponseFraming,
+  shouldSendContentLengthHeader,
+} from '../http/framing.js';
+import { serializeFields, statusLine } from '../http/head.js';
+import { isValidStatus } from '../http/status.js';
+import type { BodyChunk, BriskResponse } from './types.js';
+
+/** What a response needs from its connection. */
+export interface ResponseSink {
+  /** Connection / Keep-Alive field lines for this response; decides whether the connection stays open. */
+  connectionFields(res: Response, framing: ResponseFraming): string;
+  /** Queue bytes on the socket; false when its buffer is full. */
+  send(data: string | Uint8Array): boolean;
+  sendPieces(pieces: Uint8Array[]): boolean;
+  drained(): Promise<void>;
+  responseFinished(res: Response): void;
+  /** The connection is gone: writes are dropped. */
+  readonly isClosed: boolean;
+}
+
+export const enum ResponseState {
+  /** Nothing written yet. */
+  Pending = 0,
+  /** Head sent, body being written. */
+  Streaming = 1,
+  /** end() done. */
+  Finished = 2,
+}
+
+const CONTENT_LENGTH = 'content-length';
+const TRANSFER_ENCODING = 'transfer-encoding';
+const CONNECTION = 'connection';
+const KEEP_ALIVE = 'keep-alive';
+const DATE = 'date';
+
+export class Response implements BriskResponse {
+  status = 200;
+  state: ResponseState = ResponseState.Pending;
+  /** Body bytes handed to the socket (framing excluded). */
+  bodyBytes = 0;
+  /** The handler asked for Connection: close. */
+  closeRequested = false;
+  /** Decided when the head is sent. */
+  framing: ResponseFraming = ResponseFraming.None;
+  /** Lower-cased names, and the flat name/value list as set, in order. */
+  private names: string[] = [];
+  private fields: string[] = [];
+  private declaredLength = -1;
+  private encoder: BodyEncoder | null = null;
+  private pieces: Uint8Array[] = [];
+
+  constructor(
+    private readonly sink: ResponseSink,
+    readonly method: string,
+    readonly versionMinor: number,
+  ) {}
+
+  get headersSent(): boolean {
+    return this.state !== ResponseState.Pending;
+  }
+
+  get finished(): boolean {
+    return this.state === ResponseState.Finished;
+  }
+
+  // --- fields ---
+
+  setHeader(name: string, value: string | number | readonly string[]): this {
+    const lower = this.checkName(name);
+    this.removeLower(lower);
+    return this.add(lower, name, value);
+  }
+
+  appendHeader(name: string, value: string | number | readonly string[]): this {
+    return this.add(this.checkName(name), name, value);
+  }
+
+  getHeader(name: string): string | string[] | undefined {
+    const lower = name.toLowerCase();
+    const values: string[] = [];
+    for (let i = 0; i < this.names.length; i++) if (this.names[i] === lower) values.push(this.fields[2 * i + 1]);
+    return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+  }
+
+  hasHeader(name: string): boolean {
+    return this.names.includes(name.toLowerCase());
+  }
+
+  removeHeader(name: string): this {
+    this.assertPending();
+    const lower = name.toLowerCase();
+    this.removeLower(lower);
+    if (lower === CONTENT_LENGTH) this.declaredLength = -1;
+    if (lower === CONNECTION) this.closeRequested = false;
+    return this;
+  }
+
+  writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this {
+    this.assertPending();
+    if (!isValidStatus(status)) throw new RangeError(`Invalid status code: ${status}`);
+    this.status = status;
+    if (headers !== undefined) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
+    return this;
+  }
+
+  writeEarlyHints(headers: Record<string, string | readonly string[]>): void {
+    this.assertPending();
+    // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+    if (this.versionMinor === 0 || this.sink.isClosed) return;
+    const flat: string[] = [];
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      for (const v of typeof value === 'string' ? [value] : value) flat.push(name, v);
+    }
+    this.sink.send('HTTP/1.1 103 Early Hints\r\n' + serializeFields(flat) + '\r\n');
+  }
+
+  // --- body ---
+
+  write(chunk: BodyChunk): boolean {
+    if (this.state === ResponseState.Finished) throw new Error('write() after end()');
+    if (this.state === ResponseState.Pending) this.sendHead(-1, null);
+    if (this.sink.isClosed) return false;
+    const encoder = this.encoder as BodyEncoder;
+    const pieces = this.pieces;
+    encoder.encode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, pieces);
+    if (pieces.length === 0) return true;
+    this.bodyBytes = encoder.bytesWritten;
+    const ok = this.sink.sendPieces(pieces);
+    pieces.length = 0;
+    return ok;
+  }
+
+  drained(): Promise<void> {
+    return this.sink.drained();
+  }
+
+  end(body?: BodyChunk): void {
+    if (this.state === ResponseState.Finished) return;
+    if (this.state === ResponseState.Pending) {
+      this.endWhole(body);
+    } else {
+      if (body !== undefined) this.write(body);
+      const encoder = this.encoder as BodyEncoder;
+      encoder.finish(this.pieces);
+      if (this.pieces.length > 0 && !this.sink.isClosed) this.sink.sendPieces(this.pieces);
+      this.pieces.length = 0;
+    }
+    this.state = ResponseState.Finished;
+    this.sink.responseFinished(this);
+  }
+
+  async send(source: Readable | ReadableStream<Uint8Array> | AsyncIterable<BodyChunk>): Promise<void> {
+    const iterable: AsyncIterable<BodyChunk> =
+      Symbol.asyncIterator in source
+        ? (source as AsyncIterable<BodyChunk>)
+        : readableStreamIterable(source as ReadableStream<Uint8Array>);
+    for await (const chunk of iterable) {
+      if (this.sink.isClosed) break;
+      if (!this.write(chunk)) await this.drained();
+    }
+    if (this.sink.isClosed) {
+      (source as { destroy?: () => void }).destroy?.();
+      return;
+    }
+    this.end();
+  }
+
+  // --- internals ---
+
+  /** The whole response in one go: head and body in a single socket write. */
+  private endWhole(body: BodyChunk | undefined): void {
+    let length = 0;
+    if (typeof body === 'string') length = body.length === 0 ? 0 : Buffer.byteLength(body, 'utf8');
+    else if (body !== undefined) length = body.byteLength;
+    const head = this.sendHead(length, body ?? null);
+    if (head === null) return;
+    if (this.framing === ResponseFraming.None || length === 0) {
+      this.sink.send(head);
+      return;
+    }
+    this.bodyBytes = length;
+    if (typeof body === 'string') {
+      if (length === body.length) {
+        // ASCII body: head and body as one latin1 string, one write.
+        this.sink.send(head + body);
+        return;
+      }
+      const buf = Buffer.allocUnsafe(head.length + length);
+      buf.write(head, 0, 'latin1');
+      buf.write(body, head.length, 'utf8');
+      this.sink.send(buf);
+      return;
+    }
+    const buf = Buffer.allocUnsafe(head.length + length);
+    buf.write(head, 0, 'latin1');
+    buf.set(body as Uint8Array, head.length);
+    this.sink.send(buf);
+  }
+
+  /**
+   * Decide framing and serialise the head. `knownLength` is the whole body's length when
+   * end(body) is sending everything, else -1. Streaming writes send the head here; endWhole
+   * gets it back to join it with the body. Returns null when the connection is gone.
+   */
+  private sendHead(knownLength: number, wholeBody: BodyChunk | null): string | null {
+    const declared = this.declaredLength;
+    const contentLength = declared >= 0 ? declared : knownLength >= 0 ? knownLength : undefined;
+    const input = { method: this.method, status: this.status, versionMinor: this.versionMinor, contentLength, bodyFinished: knownLength >= 0 };
+    const framing = decideResponseFraming(input);
+    this.framing = framing;
+    if (framing === ResponseFraming.Length && declared >= 0 && knownLength >= 0 && declared !== knownLength) {
+      throw new Error(`Content-Length is ${declared} but the body is ${knownLength} bytes`);
+    }
+    this.state = ResponseState.Streaming;
+    let head = statusLine(this.status, undefined);
+    const names = this.names;
+    const fields = this.fields;
+    let hasDate = false;
+    for (let i = 0; i < names.length; i++) {
+      const lower = names[i];
+      // The server owns framing and connection fields; a handler's Date wins.
+      if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
+      if (lower === DATE) hasDate = true;
+      head += fields[2 * i] + ': ' + fields[2 * i + 1] + '\r\n';
+    }
+    if (!hasDate) head += 'Date: ' + httpDate() + '\r\n';
+    if (contentLength !== undefined && shouldSendContentLengthHeader(input)) head += 'Content-Length: ' + contentLength + '\r\n';
+    else if (framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
+    head += this.sink.connectionFields(this, framing) + '\r\n';
+    if (wholeBody !== null || knownLength >= 0) return this.sink.isClosed ? null : head;
+    this.encoder = createBodyEncoder(framing, contentLength, NoBodyWrites.Discard);
+    if (!this.sink.isClosed) this.sink.send(head);
+    return head;
+  }
+
+  /** A handler failed before sending anything: forget its fields so an error can be sent instead. */
+  resetForError(status: number): void {
+    this.assertPending();
+    this.status = status;
+    this.names = [];
+    this.fields = [];
+    this.declaredLength = -1;
+  }
+
+  private checkName(name: string): string {
+    this.assertPending();
+    validateFieldName(name);
+    return name.toLowerCase();
+  }
+
+  private add(lower: string, name: string, value: string | number | readonly string[]): this {
+    if (typeof value === 'object') {
+      for (const v of value) this.add(lower, name, v);
+      return this;
+    }
+    const text = typeof value === 'number' ? String(value) : value;
+    validateFieldValue(text, name);
+    if (lower === CONTENT_LENGTH) {
+      const n = parseContentLength(text);
+      if (n === undefined) throw new TypeError(`Invalid Content-Length: ${JSON.stringify(text)}`);
+      this.declaredLength = n;
+    } else if (lower === CONNECTION && hasToken(text, 'close')) {
+      this.closeRequested = true;
+    }
+    this.names.push(lower);
+    this.fields.push(name, text);
+    return this;
+  }
+
+  private removeLower(lower: string): void {
+    for (let i = this.names.length - 1; i >= 0; i--) {
+      if (this.names[i] === lower) {
+        this.names.splice(i, 1);
+        this.fields.splice(2 * i, 2);
+      }
+    }
+  }
+
+  private assertPending(): void {
+    if (this.state !== ResponseState.Pending) throw new Error('Headers already sent');
+  }
+}
+
+async function* readableStreamIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

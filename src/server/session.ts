@@ -1,0 +1,673 @@
+// Session: one client connection. Owns the socket, the parser, and the lifecycle
+//   ReadingHead → ReadingBody → InHandler → Writing → Idle (keep-alive) → … → Closing
+// Requests on a connection are handled one at a time, in order: while a response is in flight
+// the parser is paused after the request's last byte and the socket is not read, so at most one
+// socket read of pipelined requests is held. Bad input is answered with its status and
+// `Connection: close`; nothing a client sends can throw out of here.
+import type { Socket } from 'node:net';
+import { httpDate } from '../http/date.js';
+import { ResponseFraming } from '../http/framing.js';
+import { statusLine } from '../http/head.js';
+import { reasonPhrase } from '../http/status.js';
+import { BodyKind, ParserStatus, RequestParser, type HeadInfo, type ParseError, type ParserHandler } from '../parser/index.js';
+import { BodyState, RequestBody, type BodySource } from './body.js';
+import { HttpError, RequestAbortedError, TimeoutKind, TIMEOUT_NAMES } from './errors.js';
+import { Request, type RequestOrigin } from './request.js';
+import { Response, ResponseState, type ResponseSink } from './response.js';
+import type { ServerContext } from './context.js';
+
+export const enum SessionState {
+  ReadingHead = 0,
+  ReadingBody = 1,
+  InHandler = 2,
+  Writing = 3,
+  Idle = 4,
+  Closing = 5,
+}
+export const SESSION_STATE_NAMES = ['reading-head', 'reading-body', 'in-handler', 'writing', 'idle', 'closing'] as const;
+
+/** Why the parser is stopped between requests. */
+const enum ParsePause {
+  None = 0,
+  /** A response is in flight; the next request waits. */
+  Response = 1,
+  /** Responses are piling up in the socket's buffer (client not reading); wait for 'drain'. */
+  Drain = 2,
+  /** Many requests answered from one read; let other connections run. */
+  Yield = 3,
+  /** The connection is closing; never resume. */
+  Closing = 4,
+}
+
+/** After our FIN, keep reading (and discarding) this long so the client sees our response, not a reset. */
+const LINGER_MS = 2000;
+
+const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+export class Session implements ParserHandler, ResponseSink, BodySource, RequestOrigin {
+  state: SessionState = SessionState.ReadingHead;
+  readDeadline = 0;
+  readTimeout: TimeoutKind = TimeoutKind.None;
+  writeDeadline = 0;
+  /** Close after the current response (server shutting down). */
+  shutdownRequested = false;
+
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+
+  private readonly parser: RequestParser;
+  private req: Request | null = null;
+  private res: Response | null = null;
+  private body: RequestBody | null = null;
+  private info: HeadInfo | null = null;
+  private requestComplete = false;
+  private continueSent = false;
+  private keepAlive = false;
+  private requestStartMs = 0;
+
+  private pending: Buffer | null = null;
+  private inExecute = false;
+  private parsePause = ParsePause.None;
+  private bodyPaused = false;
+  private reading = true;
+  private answeredInBatch = 0;
+
+  /**
+   * While one read is being parsed, responses that are strings are joined here and written
+   * once at the end: 16 pipelined requests cost one write syscall, not 16. (Measured: the
+   * syscall per response was half the CPU time of a pipelined ×16 run.)
+   */
+  private batching = false;
+  private batchOutput = '';
+  private writeClosed = false;
+  private destroyed = false;
+  private clientEnded = false;
+  private drainedBytes = 0;
+  private bodyRateStartMs = 0;
+  private bodyRateStartBytes = 0;
+  private drainWaiters: { resolve(): void; reject(e: Error): void }[] = [];
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly ctx: ServerContext,
+  ) {
+    this.parser = new RequestParser(this, ctx.options);
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.setReadDeadline(TimeoutKind.Headers, ctx.options.headersTimeoutMs);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', (err: NodeJS.ErrnoException) => this.debug(`socket error: ${err.code ?? err.message}`));
+    socket.on('close', () => this.onClose());
+    this.debug(`Socket established with ${this.remoteAddress}:${this.remotePort}.`);
+  }
+
+  /** Whether a request is being handled (for graceful shutdown). */
+  get isBusy(): boolean {
+    return this.req !== null || !this.parser.isIdle;
+  }
+
+  // --- socket events ---
+
+  private onData(chunk: Buffer): void {
+    if (this.writeClosed) return; // lingering: discard
+    if (this.pending !== null) {
+      // Only reachable if data was already queued when we paused; keep order.
+      this.pending = Buffer.concat([this.pending, chunk]);
+      return;
+    }
+    this.answeredInBatch = 0;
+    this.feedBatch(chunk);
+  }
+
+  /** Parse one read with its responses batched into one write. */
+  private feedBatch(chunk: Buffer): void {
+    this.batching = true;
+    try {
+      this.feed(chunk);
+    } finally {
+      this.batching = false;
+      this.flushOutput();
+    }
+  }
+
+  private flushOutput(): void {
+    const out = this.batchOutput;
+    if (out.length === 0) return;
+    this.batchOutput = '';
+    if (this.destroyed) return;
+    if (!this.socket.write(out, 'latin1') && this.writeDeadline === 0) {
+      this.writeDeadline = this.ctx.clock.now + this.ctx.options.writeTimeoutMs;
+    }
+  }
+
+  private feed(chunk: Buffer): void {
+    let data = chunk;
+    for (;;) {
+      this.inExecute = true;
+      const consumed = this.parser.execute(data);
+      this.inExecute = false;
+      if (this.writeClosed) return;
+      switch (this.parser.status) {
+        case ParserStatus.Ok:
+          return;
+        case ParserStatus.Paused: {
+          const rest = data.subarray(consumed);
+          if (this.parsePause === ParsePause.None) {
+            // The exchange that paused the parser finished meanwhile: carry on.
+            this.parser.resume();
+            if (rest.length === 0) return;
+            data = rest;
+            continue;
+          }
+          this.pending = rest.length > 0 ? rest : null;
+          this.afterPause();
+          return;
+        }
+        case ParserStatus.Upgraded:
+          this.onUpgraded(data.subarray(consumed));
+          return;
+        case ParserStatus.Error:
+          this.onParseError(this.parser.error as ParseError);
+          return;
+      }
+    }
+  }
+
+  private afterPause(): void {
+    if (this.parsePause === ParsePause.Yield) setImmediate(() => this.resumeParsing(ParsePause.Yield));
+    this.updateReading();
+  }
+
+  private resumeParsing(reason: ParsePause): void {
+    if (this.parsePause !== reason || this.writeClosed) return;
+    this.parsePause = ParsePause.None;
+    this.answeredInBatch = 0;
+    this.parser.resume();
+    const pending = this.pending;
+    this.pending = null;
+    if (pending !== null) this.feedBatch(pending);
+    this.updateReading();
+  }
+
+  private updateReading(): void {
+    const want = this.parsePause === ParsePause.None && !this.bodyPaused && !this.destroyed;
+    if (want === this.reading) return;
+    this.reading = want;
+    if (want) this.socket.resume();
+    else this.socket.pause();
+  }
+
+  private onEnd(): void {
+    this.clientEnded = true;
+    this.debug('Client closed its side.');
+    if (this.writeClosed) return this.destroy();
+    const error = this.parser.finish();
+    if (this.req !== null) {
+      if (!this.requestComplete) this.req.abort(new HttpError(400, 'Request body is incomplete', true));
+      return; // the response may still go out on the half-open connection
+    }
+    if (error !== null && this.pending === null) return this.onParseError(error);
+    if (this.pending === null) this.closeGracefully();
+  }
+
+  private onDrain(): void {
+    this.writeDeadline = 0;
+    const waiters = this.drainWaiters;
+    if (waiters.length > 0) {
+      this.drainWaiters = [];
+      for (const w of waiters) w.resolve();
+    }
+    if (this.parsePause === ParsePause.Drain) this.resumeParsing(ParsePause.Drain);
+  }
+
+  private onClose(): void {
+    this.destroyed = true;
+    this.writeClosed = true;
+    this.state = SessionState.Closing;
+    this.readDeadline = 0;
+    this.writeDeadline = 0;
+    const aborted = new RequestAbortedError();
+    if (this.req !== null && (this.res === null || this.res.state !== ResponseState.Finished || !this.requestComplete)) {
+      this.req.abort(aborted);
+    }
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w.reject(aborted);
+    this.ctx.sessionClosed(this);
+    this.debug(`Socket with ${this.remoteAddress}:${this.remotePort} closed.`);
+  }
+
+  // --- parser callbacks ---
+
+  onMessageBegin(): void {
+    if (this.state === SessionState.Idle) {
+      this.state = SessionState.ReadingHead;
+      this.setReadDeadline(TimeoutKind.Headers, this.ctx.options.headersTimeoutMs);
+    }
+  }
+
+  onUrl(method: string, target: string, versionMinor: number): void {
+    if (this.ctx.log.debugEnabled) this.debug(`Received url: ${method} ${target} HTTP/1.${versionMinor}`);
+  }
+
+  onHeadersComplete(info: HeadInfo): void {
+    const ctx = this.ctx;
+    const options = ctx.options;
+    if (ctx.log.debugEnabled) {
+      for (let i = 0; i < info.headers.length; i += 2) this.debug(`Received header: (${info.headers[i]}, ${info.headers[i + 1]})`);
+    }
+    this.requestStartMs = ctx.clock.now;
+    this.requestComplete = false;
+    this.continueSent = false;
+    this.drainedBytes = 0;
+    this.info = info;
+    const hasBody = info.bodyKind !== BodyKind.None;
+    const body = hasBody ? new RequestBody(this) : null;
+    this.body = body;
+    const req = new Request(
+      info.method, info.target, info.versionMinor, info.headers, body,
+      info.bodyKind === BodyKind.Length ? info.contentLength : -1, this, options.maxBodyBytes,
+    );
+    const res = new Response(this, info.method, info.versionMinor);
+    this.req = req;
+    this.res = res;
+    if (hasBody) {
+      this.state = SessionState.ReadingBody;
+      this.bodyRateStartMs = ctx.clock.now;
+      this.bodyRateStartBytes = 0;
+      this.setReadDeadline(TimeoutKind.Body, options.bodyIdleTimeoutMs);
+    } else {
+      this.state = SessionState.InHandler;
+      this.readDeadline = 0;
+    }
+    if (info.upgrade) {
+      if (ctx.upgradeHandler !== null) return; // handed over at message complete
+      if (info.method === 'CONNECT') return this.answerError(res, 501, 'CONNECT is not supported');
+    }
+    if (info.expectOther) return this.answerError(res, 417, 'Unsupported expectation');
+    this.invoke(req, res);
+  }
+
+  onBody(data: Buffer): void {
+    const body = this.body;
+    if (body !== null && body.state === BodyState.Streaming && this.res?.state !== ResponseState.Finished) {
+      body.push(data);
+    } else {
+      // The response is done and nobody reads this body: drain it so the next request parses.
+      this.drainedBytes += data.length;
+      if (this.drainedBytes > this.ctx.options.maxDrainBytes) {
+        this.debug('Unread request body too large to drain; closing.');
+        this.keepAlive = false;
+        this.parsePause = ParsePause.Closing;
+        this.parser.pause();
+        this.closeGracefully();
+        return;
+      }
+    }
+    if (this.readTimeout === TimeoutKind.Body) this.readDeadline = this.ctx.clock.now + this.ctx.options.bodyIdleTimeoutMs;
+  }
+
+  onTrailers(): void {
+    // Trailer fields are validated by the parser and not exposed yet.
+  }
+
+  onMessageComplete(): void {
+    this.requestComplete = true;
+    this.body?.end();
+    this.debug('Received request completely.');
+    if (this.readTimeout === TimeoutKind.Body) {
+      this.readDeadline = 0;
+      this.readTimeout = TimeoutKind.None;
+    }
+    if (this.info?.upgrade && this.ctx.upgradeHandler !== null) return; // parser stops with Upgraded
+    const res = this.res;
+    if (res !== null && res.state === ResponseState.Finished) {
+      this.exchangeDone();
+    } else {
+      if (this.state === SessionState.ReadingBody) this.state = SessionState.InHandler;
+      this.parsePause = ParsePause.Response;
+      this.parser.pause();
+    }
+  }
+
+  // --- the handler ---
+
+  private invoke(req: Request, res: Response): void {
+    try {
+      const result = this.ctx.handler(req, res);
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed(res, error));
+      }
+    } catch (error) {
+      this.handlerFailed(res, error);
+    }
+  }
+
+  private handlerFailed(res: Response, error: unknown): void {
+    if (res !== this.res || this.destroyed) {
+      this.debug(`handler failed after its connection moved on: ${String(error)}`);
+      return;
+    }
+    const status = error instanceof HttpError ? error.status : 500;
+    if (status >= 500) this.ctx.log.error(`handler error on ${this.req?.method} ${this.req?.target}: ${(error as Error)?.stack ?? String(error)}`);
+    else this.debug(`handler answered ${status}: ${(error as Error).message}`);
+    if (res.state !== ResponseState.Pending) {
+      // Part of the response is on the wire: the only honest end is an abort.
+      this.destroy();
+      return;
+    }
+    const close = status >= 500 || (error instanceof HttpError && error.closeConnection);
+    this.answerError(res, status, status >= 500 ? reasonPhrase(status) : (error as Error).message, close);
+  }
+
+  /** Answer through the normal response path (framing, Date, Connection) with a short text body. */
+  private answerError(res: Response, status: number, message: string, close = true): void {
+    res.resetForError(status);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    if (close) res.setHeader('Connection', 'close');
+    res.end(message + '\n');
+  }
+
+  // --- ResponseSink ---
+
+  get isClosed(): boolean {
+    return this.writeClosed;
+  }
+
+  connectionFields(res: Response, _framing: ResponseFraming): string {
+    this.state = SessionState.Writing;
+    this.keepAlive = this.shouldReuseConnection(res, _framing);
+    if (!this.keepAlive) return 'Connection: close\r\n';
+    return res.versionMinor === 0 ? this.ctx.keepAliveFields10 : this.ctx.keepAliveFields11;
+  }
+
+  /** Whether the connection can carry another request after this response (Go's shouldReuseConnection). */
+  private shouldReuseConnection(res: Response, framing: ResponseFraming): boolean {
+    const info = this.info;
+    if (info === null || !info.keepAlive || res.closeRequested || this.shutdownRequested || this.clientEnded) return false;
+    if (framing === ResponseFraming.CloseDelimited) return false;
+    if (this.requestComplete) return true;
+    // The request body is still arriving. A client waiting for 100 Continue may never send it.
+    if (info.expectContinue && !this.continueSent) return false;
+    if (info.bodyKind === BodyKind.Length) {
+      const unread = info.contentLength - (this.body?.received ?? 0);
+      return unread <= this.ctx.options.maxDrainBytes;
+    }
+    return true; // chunked: drained up to maxDrainBytes, else closed
+  }
+
+  send(data: string | Uint8Array): boolean {
+    if (this.writeClosed) return false;
+    if (this.batching) {
+      if (typeof data === 'string') {
+        this.batchOutput += data;
+        return true;
+      }
+      this.flushOutput();
+    }
+    const ok = typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+    if (!ok && this.writeDeadline === 0) this.writeDeadline = this.ctx.clock.now + this.ctx.options.writeTimeoutMs;
+    return ok;
+  }
+
+  sendPieces(pieces: Uint8Array[]): boolean {
+    if (this.writeClosed) return false;
+    const socket = this.socket;
+    if (pieces.length === 1) return this.send(pieces[0]);
+    this.flushOutput();
+    socket.cork();
+    let ok = true;
+    for (const piece of pieces) ok = socket.write(piece);
+    socket.uncork();
+    if (!ok && this.writeDeadline === 0) this.writeDeadline = this.ctx.clock.now + this.ctx.options.writeTimeoutMs;
+    return ok;
+  }
+
+  drained(): Promise<void> {
+    if (this.writeClosed) return Promise.reject(new RequestAbortedError());
+    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+  }
+
+  responseFinished(res: Response): void {
+    if (res !== this.res) return;
+    if (this.requestComplete) return this.exchangeDone();
+    // No body: onMessageComplete follows in this same execute() call and finishes the exchange.
+    if (this.body === null) return;
+    // The handler finished before the request body did: close, or drain what is left.
+    if (!this.keepAlive) return this.exchangeDone();
+    if (this.bodyPaused) {
+      this.bodyPaused = false;
+      this.updateReading();
+    }
+  }
+
+  /** Both the request and its response are complete: log, then next request or close. */
+  private exchangeDone(): void {
+    const req = this.req as Request;
+    const res = this.res as Response;
+    if (this.ctx.log.accessEnabled) this.logAccess(req, res);
+    this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
+    this.req = null;
+    this.res = null;
+    this.body = null;
+    this.info = null;
+    this.ctx.requestDone();
+    if (!this.keepAlive || !this.requestComplete || this.clientEnded) {
+      this.parsePause = ParsePause.Closing;
+      if (this.inExecute) this.parser.pause();
+      this.closeGracefully();
+      return;
+    }
+    this.state = SessionState.Idle;
+    this.setReadDeadline(TimeoutKind.KeepAlive, this.ctx.options.keepAliveTimeoutMs);
+    const wasWaiting = this.parsePause === ParsePause.Response;
+    // Bound the work done for one read, and stop reading while the client is not reading.
+    let next = ParsePause.None;
+    if (this.socket.writableNeedDrain) next = ParsePause.Drain;
+    else if (++this.answeredInBatch >= this.ctx.options.maxPipelinedRequests) next = ParsePause.Yield;
+    if (this.inExecute) {
+      this.parsePause = next;
+      if (next !== ParsePause.None) this.parser.pause();
+      return;
+    }
+    if (wasWaiting) {
+      this.parsePause = ParsePause.Response;
+      if (next === ParsePause.None) this.resumeParsing(ParsePause.Response);
+      else {
+        this.parsePause = next;
+        this.afterPause();
+      }
+    }
+  }
+
+  // --- BodySource ---
+
+  pauseBody(): void {
+    this.bodyPaused = true;
+    if (this.readTimeout === TimeoutKind.Body) this.readDeadline = 0;
+    this.updateReading();
+  }
+
+  resumeBody(): void {
+    if (!this.bodyPaused) return;
+    this.bodyPaused = false;
+    if (this.readTimeout === TimeoutKind.Body && !this.requestComplete) {
+      this.readDeadline = this.ctx.clock.now + this.ctx.options.bodyIdleTimeoutMs;
+      this.bodyRateStartMs = this.ctx.clock.now;
+      this.bodyRateStartBytes = this.body?.received ?? 0;
+    }
+    this.updateReading();
+  }
+
+  bodyWanted(): void {
+    const info = this.info;
+    if (info !== null && info.expectContinue && !this.continueSent && this.res?.state === ResponseState.Pending) {
+      this.continueSent = true;
+      this.send(CONTINUE_100);
+    }
+  }
+
+  // --- upgrade, errors, timeouts ---
+
+  private onUpgraded(rest: Buffer): void {
+    const upgrade = this.ctx.upgradeHandler;
+    const req = this.req;
+    if (upgrade === null || req === null) {
+      // Declined (no upgrade handler): keep speaking HTTP/1.1 on this connection.
+      this.parser.resume();
+      if (this.parsePause === ParsePause.None) {
+        if (rest.length > 0) this.feed(rest);
+      } else {
+        this.pending = rest.length > 0 ? rest : null;
+        this.afterPause();
+      }
+      return;
+    }
+    this.debug('Connection upgraded; handing the socket over.');
+    this.writeClosed = true;
+    this.readDeadline = 0;
+    this.writeDeadline = 0;
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('end');
+    this.socket.removeAllListeners('drain');
+    this.socket.removeAllListeners('close');
+    this.socket.removeAllListeners('error');
+    this.socket.on('error', () => {});
+    this.ctx.sessionClosed(this);
+    this.reading = true;
+    this.socket.resume();
+    try {
+      upgrade(req, this.socket, rest);
+    } catch (error) {
+      this.ctx.log.error(`upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);
+      this.socket.destroy();
+    }
+  }
+
+  private onParseError(error: ParseError): void {
+    this.ctx.parseError(error);
+    this.ctx.log.error(`bad request from ${this.remoteAddress}:${this.remotePort}: ${error.code} at byte ${error.offset} (${error.reason}) → ${error.status}`);
+    const res = this.res;
+    const req = this.req;
+    if (res !== null && req !== null) {
+      // The error is in the body of the request being handled.
+      req.abort(new HttpError(error.status, error.reason, true));
+      this.keepAlive = false;
+      if (res.state === ResponseState.Pending) this.answerError(res, error.status, error.reason);
+      else if (res.state === ResponseState.Streaming) this.destroy();
+      else this.closeGracefully();
+      return;
+    }
+    this.sendErrorAndClose(error.status, error.reason);
+  }
+
+  /** An answer outside any request (parse errors, timeouts before a head): status, reason, close. */
+  private sendErrorAndClose(status: number, message: string): void {
+    const body = message + '\n';
+    this.send(
+      statusLine(status, undefined) +
+        'Date: ' + httpDate() + '\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n' +
+        'Content-Length: ' + Buffer.byteLength(body) + '\r\n' +
+        'Connection: close\r\n\r\n' + body,
+    );
+    this.closeGracefully();
+  }
+
+  /** End our side after the queued writes, then linger briefly reading and discarding. */
+  closeGracefully(): void {
+    if (this.writeClosed) return;
+    this.flushOutput();
+    this.writeClosed = true;
+    this.state = SessionState.Closing;
+    this.parsePause = ParsePause.Closing;
+    this.pending = null;
+    this.writeDeadline = 0;
+    this.socket.end();
+    this.setReadDeadline(TimeoutKind.Write, LINGER_MS);
+    if (this.clientEnded) return this.destroy();
+    // Keep reading so that a client still sending gets our answer rather than a reset.
+    this.reading = true;
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.writeClosed = true;
+    this.socket.destroy();
+  }
+
+  /** Called by the server's clock on every tick. */
+  sweep(now: number): void {
+    if (this.readDeadline !== 0) {
+      if (now >= this.readDeadline) return this.onTimeout(this.writeClosed ? TimeoutKind.Write : this.readTimeout);
+      if (this.readTimeout === TimeoutKind.Body && this.isTrickling(now)) return this.onTimeout(TimeoutKind.Body);
+    }
+    if (this.writeDeadline !== 0 && now >= this.writeDeadline) this.onTimeout(TimeoutKind.Write);
+  }
+
+  /** Below the minimum body rate, averaged since the body started (or last resumed). */
+  private isTrickling(now: number): boolean {
+    const minRate = this.ctx.options.bodyMinBytesPerSecond;
+    const elapsed = now - this.bodyRateStartMs;
+    if (minRate === 0 || elapsed < this.ctx.options.bodyIdleTimeoutMs || this.bodyPaused) return false;
+    const bytes = (this.body?.received ?? 0) - this.bodyRateStartBytes;
+    return (bytes * 1000) / elapsed < minRate;
+  }
+
+  private onTimeout(kind: TimeoutKind): void {
+    this.readDeadline = 0;
+    this.writeDeadline = 0;
+    this.ctx.timedOut(kind);
+    this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
+    switch (kind) {
+      case TimeoutKind.Headers:
+        if (this.req === null) return this.sendErrorAndClose(408, 'Request header timeout');
+        return this.destroy();
+      case TimeoutKind.Body: {
+        const res = this.res;
+        this.req?.abort(new HttpError(408, 'Request body timeout', true));
+        if (res !== null && res.state === ResponseState.Pending) {
+          this.keepAlive = false;
+          this.answerError(res, 408, 'Request body timeout');
+        } else {
+          this.destroy();
+        }
+        return;
+      }
+      case TimeoutKind.KeepAlive:
+        return this.closeGracefully();
+      default:
+        return this.destroy();
+    }
+  }
+
+  private setReadDeadline(kind: TimeoutKind, ms: number): void {
+    this.readTimeout = kind;
+    this.readDeadline = ms > 0 ? this.ctx.clock.now + ms : 0;
+  }
+
+  private logAccess(req: Request, res: Response): void {
+    this.ctx.log.access({
+      remoteAddress: this.remoteAddress,
+      method: req.method,
+      target: req.target,
+      httpVersion: req.httpVersion,
+      status: res.status,
+      bytes: res.bodyBytes,
+      durationMs: this.ctx.clock.refresh() - this.requestStartMs,
+      userAgent: req.headers.get('user-agent'),
+      referer: req.headers.get('referer'),
+    });
+  }
+
+  private debug(message: string): void {
+    if (this.ctx.log.debugEnabled) this.ctx.log.debug(this.id, `(${SESSION_STATE_NAMES[this.state]}) ${message}`);
+  }
+}
