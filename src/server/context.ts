@@ -1,11 +1,13 @@
 // What every Session of one Server shares: resolved options, the handler, the clock, the logger,
 // precomputed field lines, and the callbacks through which sessions report back.
 import type { Socket } from 'node:net';
-import type { ParseError } from '../parser/index.js';
+import type { ParseError, ParserLimits } from '../parser/index.js';
 import type { CoarseClock } from './clock.js';
 import type { TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
+import type { Request } from './request.js';
+import type { Response } from './response.js';
 import type { Session } from './session.js';
 import type { BriskRequest, Handler } from './types.js';
 
@@ -14,6 +16,8 @@ export type UpgradeHandler = (req: BriskRequest, socket: Socket, head: Buffer) =
 
 export interface ServerContext {
   readonly options: Readonly<ServerOptions>;
+  /** The parser's share of the options, resolved once for every connection. */
+  readonly parserLimits: Readonly<ParserLimits>;
   readonly handler: Handler;
   readonly upgradeHandler: UpgradeHandler | null;
   readonly clock: CoarseClock;
@@ -22,7 +26,8 @@ export interface ServerContext {
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
   sessionClosed(session: Session): void;
-  requestDone(): void;
+  /** A request and its response are both complete (for access logs and metrics). */
+  requestDone(req: Request, res: Response, durationMs: number): void;
   parseError(error: ParseError): void;
   timedOut(kind: TimeoutKind): void;
 }

@@ -34,6 +34,8 @@ export class Logger {
     level: LogLevel,
     private readonly accessFormat: AccessLogFormat,
     private readonly sink: LogSink = defaultSink,
+    /** Where access lines go instead of `sink` (an access log file). */
+    private readonly accessSink: ((line: string) => void) | null = null,
   ) {
     const n = LEVELS[level];
     this.errorEnabled = n >= 1;
@@ -57,8 +59,13 @@ export class Logger {
 
   access(record: AccessRecord): void {
     if (!this.accessEnabled) return;
-    const line = this.accessFormat === 'json' ? JSON.stringify({ time: new Date().toISOString(), ...record }) : commonLogLine(record);
-    this.sink(line, 'info');
+    const format = this.accessFormat;
+    const line =
+      format === 'json' ? JSON.stringify({ time: new Date().toISOString(), ...record })
+      : format === 'combined' ? combinedLogLine(record)
+      : commonLogLine(record);
+    if (this.accessSink !== null) this.accessSink(line);
+    else this.sink(line, 'info');
   }
 }
 
@@ -70,4 +77,22 @@ function commonLogLine(r: AccessRecord): string {
   const d = new Date();
   const date = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
   return `${r.remoteAddress} - - [${date}] "${r.method} ${r.target} HTTP/${r.httpVersion}" ${r.status} ${r.bytes}`;
+}
+
+/** A header value inside a quoted log field: `"` and backslash escaped, control bytes as \xHH (as nginx does). */
+function quoteLogField(value: string | undefined): string {
+  if (value === undefined || value === '') return '"-"';
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) out += '\\' + value[i];
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += value[i];
+  }
+  return '"' + out + '"';
+}
+
+/** Apache/nginx "combined": the common format plus "Referer" and "User-Agent". */
+function combinedLogLine(r: AccessRecord): string {
+  return `${commonLogLine(r)} ${quoteLogField(r.referer)} ${quoteLogField(r.userAgent)}`;
 }

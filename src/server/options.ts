@@ -3,7 +3,7 @@
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../parser/options.js';
 
 export type LogLevel = 'silent' | 'error' | 'info' | 'debug';
-export type AccessLogFormat = 'off' | 'common' | 'json';
+export type AccessLogFormat = 'off' | 'common' | 'combined' | 'json';
 
 export interface ServerOptions extends ParserLimits {
   host: string;
@@ -71,6 +71,6 @@ export function resolveServerOptions(partial: Partial<ServerOptions> = {}): Serv
   }
   if (options.port > 65535) throw new RangeError(`option port must be <= 65535, got ${options.port}`);
   if (!['silent', 'error', 'info', 'debug'].includes(options.logLevel)) throw new RangeError(`option logLevel: unknown level ${options.logLevel}`);
-  if (!['off', 'common', 'json'].includes(options.accessLog)) throw new RangeError(`option accessLog: unknown format ${options.accessLog}`);
+  if (!['off', 'common', 'combined', 'json'].includes(options.accessLog)) throw new RangeError(`option accessLog: unknown format ${options.accessLog}`);
   return options;
 }

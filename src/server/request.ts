@@ -1,7 +1,9 @@
 // What a handler receives: the request head as parsed (strings made once by the parser), with
 // everything derived from it (path, query, header lookup, abort signal) built on first use.
+import type { Socket } from 'node:net';
 import { EMPTY_BODY, RequestBody } from './body.js';
 import { HttpError } from './errors.js';
+import { resolveClient, type ClientView, type TrustList } from './forwarded.js';
 import { FieldList } from './headers.js';
 import type { BriskRequest, RequestHeaders } from './types.js';
 
@@ -9,13 +11,26 @@ import type { BriskRequest, RequestHeaders } from './types.js';
 export interface RequestOrigin {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The socket (a TLSSocket for HTTPS), for req.protocol and the trusted-proxy list. */
+  readonly peerSocket?: Socket;
 }
+
+/**
+ * The Server's trusted-proxy list, set on each accepted socket only when `trustProxy` is on
+ * (the Session hands a Request its own socket, not the Server's options).
+ */
+export const TRUST_PROXY = Symbol('brisk.trustProxy');
+type TrustingSocket = Socket & { [TRUST_PROXY]?: TrustList; encrypted?: boolean };
 
 export class Request implements BriskRequest {
   private pathEnd = -1;
   private fieldList: FieldList | null = null;
   private searchParams: URLSearchParams | null = null;
   private abortController: AbortController | null = null;
+  private clientView: ClientView | null = null;
+  /** performance.now() when the handler was called; set only when metrics time requests. */
+  handlerStartMs = 0;
+  private abortReason: Error | null = null;
 
   constructor(
     readonly method: string,
@@ -60,8 +75,27 @@ export class Request implements BriskRequest {
     return this.origin.remotePort;
   }
 
+  /** The client's address: the peer's, or from Forwarded / X-Forwarded-For when the peer is a trusted proxy. */
+  get ip(): string {
+    return this.client().ip;
+  }
+
+  /** "https" on TLS connections, or what a trusted proxy says the client used. */
+  get protocol(): 'http' | 'https' {
+    return this.client().protocol;
+  }
+
+  /** host[:port] the client addressed: the target's authority or Host, or a trusted proxy's Forwarded host. */
+  get host(): string {
+    return this.client().host;
+  }
+
   get signal(): AbortSignal {
-    return (this.abortController ??= new AbortController()).signal;
+    if (this.abortController === null) {
+      this.abortController = new AbortController();
+      if (this.abortReason !== null) this.abortController.abort(this.abortReason);
+    }
+    return this.abortController.signal;
   }
 
   get body(): AsyncIterable<Buffer> {
@@ -95,8 +129,47 @@ export class Request implements BriskRequest {
 
   /** The connection went away before the response completed. */
   abort(reason: Error): void {
+    if (this.abortReason !== null) return;
+    this.abortReason = reason;
     this.bodyStream?.fail(reason);
     this.abortController?.abort(reason);
+  }
+
+  private client(): ClientView {
+    if (this.clientView !== null) return this.clientView;
+    const socket = this.origin.peerSocket as TrustingSocket | undefined;
+    const trust = socket?.[TRUST_PROXY] ?? null;
+    const headers = this.headers;
+    this.clientView = resolveClient(
+      {
+        peerAddress: this.origin.remoteAddress,
+        encrypted: socket?.encrypted === true,
+        host: this.authority(),
+        forwarded: trust === null ? undefined : headers.get('forwarded'),
+        xForwardedFor: trust === null ? undefined : headers.get('x-forwarded-for'),
+        xForwardedProto: trust === null ? undefined : headers.get('x-forwarded-proto'),
+        xForwardedHost: trust === null ? undefined : headers.get('x-forwarded-host'),
+      },
+      trust,
+    );
+    return this.clientView;
+  }
+
+  /** The authority of an absolute-form target, else the Host field (RFC 9112 §3.2.2), else "". */
+  private authority(): string {
+    const target = this.target;
+    if (target.charCodeAt(0) !== 0x2f && this.method !== 'CONNECT' && target !== '*') {
+      const start = target.indexOf('//');
+      if (start >= 0) {
+        let end = start + 2;
+        while (end < target.length && target[end] !== '/' && target[end] !== '?') end++;
+        const authority = target.slice(start + 2, end);
+        const at = authority.lastIndexOf('@');
+        return at < 0 ? authority : authority.slice(at + 1);
+      }
+    }
+    if (this.method === 'CONNECT') return target;
+    return this.headers.get('host') ?? '';
   }
 
   /** Index where the path starts: after scheme://authority for absolute-form. */

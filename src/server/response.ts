@@ -136,7 +136,7 @@ export class Response implements BriskResponse {
 
   write(chunk: BodyChunk): boolean {
     if (this.state === ResponseState.Finished) throw new Error('write() after end()');
-    if (this.state === ResponseState.Pending) this.sendHead(-1, null);
+    if (this.state === ResponseState.Pending) this.sendHead(-1, false);
     if (this.sink.isClosed) return false;
     const encoder = this.encoder as BodyEncoder;
     const pieces = this.pieces;
@@ -190,7 +190,10 @@ export class Response implements BriskResponse {
     let length = 0;
     if (typeof body === 'string') length = body.length === 0 ? 0 : Buffer.byteLength(body, 'utf8');
     else if (body !== undefined) length = body.byteLength;
-    const head = this.sendHead(length, body ?? null);
+    // end() with nothing on a HEAD or 304 says "no content follows", not "the 200 is empty":
+    // announce only a declared length there (RFC 9110 §8.6).
+    const inferLength = body !== undefined || (this.method !== 'HEAD' && this.status !== 304);
+    const head = this.sendHead(inferLength ? length : -1, true);
     if (head === null) return;
     if (this.framing === ResponseFraming.None || length === 0) {
       this.sink.send(head);
@@ -220,7 +223,7 @@ export class Response implements BriskResponse {
    * end(body) is sending everything, else -1. Streaming writes send the head here; endWhole
    * gets it back to join it with the body. Returns null when the connection is gone.
    */
-  private sendHead(knownLength: number, wholeBody: BodyChunk | null): string | null {
+  private sendHead(knownLength: number, ending: boolean): string | null {
     const declared = this.declaredLength;
     const contentLength = declared >= 0 ? declared : knownLength >= 0 ? knownLength : undefined;
     const input = { method: this.method, status: this.status, versionMinor: this.versionMinor, contentLength, bodyFinished: knownLength >= 0 };
@@ -245,7 +248,7 @@ export class Response implements BriskResponse {
     if (contentLength !== undefined && shouldSendContentLengthHeader(input)) head += 'Content-Length: ' + contentLength + '\r\n';
     else if (framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
     head += this.sink.connectionFields(this, framing) + '\r\n';
-    if (wholeBody !== null || knownLength >= 0) return this.sink.isClosed ? null : head;
+    if (ending) return this.sink.isClosed ? null : head;
     this.encoder = createBodyEncoder(framing, contentLength, NoBodyWrites.Discard);
     if (!this.sink.isClosed) this.sink.send(head);
     return head;

@@ -1,12 +1,14 @@
 // Server: listening, the set of connections and its limit, the shared clock, graceful shutdown.
 // Everything about one connection lives in Session.
 import net from 'node:net';
-import type { ParseError } from '../parser/index.js';
+import { resolveParserLimits, type ParseError, type ParserLimits } from '../parser/index.js';
 import { CoarseClock, tickFor, type Sweepable } from './clock.js';
 import type { ServerContext, UpgradeHandler } from './context.js';
 import { TimeoutKind } from './errors.js';
 import { Logger } from './logger.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
+import type { Request } from './request.js';
+import type { Response } from './response.js';
 import { Session } from './session.js';
 import type { Handler } from './types.js';
 
@@ -26,6 +28,7 @@ export interface ServerStats {
 
 export class Server implements ServerContext, Sweepable {
   readonly options: Readonly<ServerOptions>;
+  readonly parserLimits: Readonly<ParserLimits>;
   readonly upgradeHandler: UpgradeHandler | null;
   readonly clock: CoarseClock;
   readonly log: Logger;
@@ -45,6 +48,7 @@ export class Server implements ServerContext, Sweepable {
   ) {
     const { onUpgrade, ...rest } = options;
     this.options = resolveServerOptions(rest);
+    this.parserLimits = resolveParserLimits(this.options);
     this.upgradeHandler = onUpgrade ?? null;
     const o = this.options;
     this.log = new Logger(o.logLevel, o.accessLog, o.log);
@@ -140,7 +144,7 @@ export class Server implements ServerContext, Sweepable {
     }
   }
 
-  requestDone(): void {
+  requestDone(_req: Request, _res: Response, _durationMs: number): void {
     this.stats.requests++;
   }
 

@@ -44,6 +44,13 @@ const LINGER_MS = 2000;
 
 const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
 
+/**
+ * Pipelined bytes held while a response is in flight before the socket stops being read.
+ * Reading on (rather than pausing at once) is what lets a FIN during a long handler be seen.
+ * 64 KiB is one socket read: arbitrary, but it bounds a connection's buffered requests.
+ */
+const MAX_PENDING_BYTES = 64 * 1024;
+
 export class Session implements ParserHandler, ResponseSink, BodySource, RequestOrigin {
   state: SessionState = SessionState.ReadingHead;
   readDeadline = 0;
@@ -87,14 +94,20 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   private bodyRateStartBytes = 0;
   private drainWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
+  /**
+   * `origin` overrides the socket's peer address (PROXY protocol); `initial` holds bytes read
+   * before the session existed (after a PROXY header), parsed first.
+   */
   constructor(
     readonly id: number,
     private readonly socket: Socket,
     private readonly ctx: ServerContext,
+    origin?: RequestOrigin,
+    initial?: Buffer,
   ) {
-    this.parser = new RequestParser(this, ctx.options);
-    this.remoteAddress = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
+    this.parser = new RequestParser(this, ctx.parserLimits);
+    this.remoteAddress = origin?.remoteAddress ?? socket.remoteAddress ?? '';
+    this.remotePort = origin?.remotePort ?? socket.remotePort ?? 0;
     this.setReadDeadline(TimeoutKind.Headers, ctx.options.headersTimeoutMs);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -103,6 +116,12 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     socket.on('error', (err: NodeJS.ErrnoException) => this.debug(`socket error: ${err.code ?? err.message}`));
     socket.on('close', () => this.onClose());
     this.debug(`Socket established with ${this.remoteAddress}:${this.remotePort}.`);
+    if (initial !== undefined && initial.length > 0) this.onData(initial);
+  }
+
+  /** The peer's socket (for TLS details, bytes counted, etc.). */
+  get peerSocket(): Socket {
+    return this.socket;
   }
 
   /** Whether a request is being handled (for graceful shutdown). */
@@ -114,9 +133,10 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
 
   private onData(chunk: Buffer): void {
     if (this.writeClosed) return; // lingering: discard
-    if (this.pending !== null) {
-      // Only reachable if data was already queued when we paused; keep order.
-      this.pending = Buffer.concat([this.pending, chunk]);
+    if (this.parsePause !== ParsePause.None) {
+      // A response is in flight (or the client is not reading): hold pipelined bytes, bounded.
+      this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+      if (this.pending.length >= MAX_PENDING_BYTES) this.updateReading();
       return;
     }
     this.answeredInBatch = 0;
@@ -190,11 +210,17 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     const pending = this.pending;
     this.pending = null;
     if (pending !== null) this.feedBatch(pending);
+    if (this.clientEnded && this.pending === null && this.parsePause === ParsePause.None && !this.writeClosed) {
+      this.handleEof(false);
+    }
     this.updateReading();
   }
 
   private updateReading(): void {
-    const want = this.parsePause === ParsePause.None && !this.bodyPaused && !this.destroyed;
+    const holding = this.parsePause === ParsePause.Response || this.parsePause === ParsePause.Drain;
+    const want =
+      !this.destroyed && !this.bodyPaused &&
+      (this.parsePause === ParsePause.None || (holding && (this.pending === null || this.pending.length < MAX_PENDING_BYTES)));
     if (want === this.reading) return;
     this.reading = want;
     if (want) this.socket.resume();
@@ -205,13 +231,25 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.clientEnded = true;
     this.debug('Client closed its side.');
     if (this.writeClosed) return this.destroy();
+    // Requests the client pipelined before its FIN are answered first (see resumeParsing).
+    if (this.pending === null) this.handleEof(true);
+  }
+
+  /**
+   * The client will send nothing more and every byte it sent has been parsed. A request still
+   * being handled when the FIN arrived (`atFin`) is aborted — its signal fires — but a response
+   * the handler still writes goes out on the half-open connection, and then it closes.
+   */
+  private handleEof(atFin: boolean): void {
     const error = this.parser.finish();
-    if (this.req !== null) {
-      if (!this.requestComplete) this.req.abort(new HttpError(400, 'Request body is incomplete', true));
-      return; // the response may still go out on the half-open connection
+    const req = this.req;
+    if (req !== null) {
+      if (!this.requestComplete) req.abort(new HttpError(400, 'Request body is incomplete', true));
+      else if (atFin && this.res?.state !== ResponseState.Finished) req.abort(new RequestAbortedError('The client closed the connection'));
+      return;
     }
-    if (error !== null && this.pending === null) return this.onParseError(error);
-    if (this.pending === null) this.closeGracefully();
+    if (error !== null) return this.onParseError(error);
+    this.closeGracefully();
   }
 
   private onDrain(): void {
@@ -456,8 +494,8 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.res = null;
     this.body = null;
     this.info = null;
-    this.ctx.requestDone();
-    if (!this.keepAlive || !this.requestComplete || this.clientEnded) {
+    this.ctx.requestDone(req, res, this.ctx.clock.now - this.requestStartMs);
+    if (!this.keepAlive || !this.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
       if (this.inExecute) this.parser.pause();
       this.closeGracefully();

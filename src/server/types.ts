@@ -34,6 +34,15 @@ export interface BriskRequest extends AsyncIterable<Buffer> {
   readonly headers: RequestHeaders;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /**
+   * The client's address. The peer's own address unless the server's `trustProxy` list contains
+   * the peer: then the nearest untrusted address in `Forwarded` (RFC 7239) or `X-Forwarded-For`.
+   */
+  readonly ip: string;
+  /** "https" on a TLS connection, else "http"; from a trusted proxy's `Forwarded: proto=` or `X-Forwarded-Proto`. */
+  readonly protocol: 'http' | 'https';
+  /** host[:port] the client asked for (absolute-form authority or Host); a trusted proxy's `host=` / `X-Forwarded-Host` wins. */
+  readonly host: string;
   /** Aborted when the client goes away before the response is complete (created lazily). */
   readonly signal: AbortSignal;
   /** The body as a stream of Buffers; reading it is what pulls bytes from the socket (backpressure). */

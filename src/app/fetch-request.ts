@@ -1,0 +1,388 @@
+// The Web `Request` a fetch handler receives, built from a BriskRequest only as far as the app
+// looks. `method`, `url`, `signal` and `headers.get/has` come straight from the brisk request;
+// `text()/json()/arrayBuffer()/bytes()/blob()` read the brisk body directly; anything else
+// (`body`, `clone()`, `formData()`, `cache` ...) builds the real `Request` once and forwards to it.
+// Nothing here replaces a global: `instanceof Request` holds through the prototype chain only.
+import type { ReadableStreamDefaultController, UnderlyingSource } from 'node:stream/web';
+import type { BriskRequest, RequestHeaders } from '../core.js';
+import { HttpError } from '../core.js';
+
+// --- the URL -----------------------------------------------------------------------------------
+
+/** Characters `new URL` keeps as they are in a path or query (conservative: others take the slow path). */
+const URL_SAFE = new Uint8Array(128);
+/** Characters of a lower-case reg-name host `new URL` keeps as they are. */
+const HOST_SAFE = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&()*+,;=:@/?%[]") URL_SAFE[c.charCodeAt(0)] = 1;
+for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-._') HOST_SAFE[c.charCodeAt(0)] = 1;
+
+/** Never part of a Host field value: they would move the path or smuggle a userinfo. */
+const HOST_FORBIDDEN = ['/', '?', '#', '@', '\\', ' ', '\t'];
+
+/**
+ * The request's absolute URL, as `new URL(...).href` would spell it: `http://` + Host + target for
+ * origin-form, the target itself for absolute-form. The common case is a string concatenation
+ * after two table scans; anything a URL parser would rewrite (upper case, default port, dot
+ * segments, characters it percent-encodes) goes through `new URL`. Throws HttpError(400).
+ */
+export function requestUrl(req: BriskRequest, defaultHost: string): string {
+  const target = req.target;
+  if (target.charCodeAt(0) !== 0x2f) return absoluteUrl(target);
+  const host = req.headers.get('host') ?? defaultHost;
+  const url = 'http://' + host + target;
+  if (isCanonicalHost(host) && isCanonicalTarget(target)) return url;
+  for (const c of HOST_FORBIDDEN) if (host.includes(c)) throw new HttpError(400, 'Invalid Host header');
+  // The URL parser reads "\\" as "/" and cuts at "#": the app would see another path than brisk did.
+  if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
+  try {
+    return new URL(url).href;
+  } catch {
+    throw new HttpError(400, 'Invalid Host header or request target');
+  }
+}
+
+function absoluteUrl(target: string): string {
+  if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new HttpError(400, 'A fetch handler needs an origin-form or absolute-form request target');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, 'Unsupported scheme in request target');
+  return url.href;
+}
+
+/** A path and query `new URL` would not rewrite: safe characters, no "/." and no "%2e". */
+function isCanonicalTarget(target: string): boolean {
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c >= 128 || URL_SAFE[c] === 0) return false;
+    if (c === 0x2f && target.charCodeAt(i + 1) === 0x2e) return false; // "/." (dot segment, maybe)
+    if (c === 0x25 && target.charCodeAt(i + 1) === 0x32 && (target.charCodeAt(i + 2) | 0x20) === 0x65) return false; // %2e
+  }
+  return true;
+}
+
+/** A lower-case name with an optional non-default port whose last label is not a number (IPv4 is rewritten). */
+function isCanonicalHost(host: string): boolean {
+  const colon = host.indexOf(':');
+  const nameEnd = colon < 0 ? host.length : colon;
+  if (nameEnd === 0) return false;
+  let labelStart = 0;
+  for (let i = 0; i < nameEnd; i++) {
+    const c = host.charCodeAt(i);
+    if (c >= 128 || HOST_SAFE[c] === 0) return false;
+    if (c === 0x2e) labelStart = i + 1;
+  }
+  if (host.startsWith('xn--') || host.includes('.xn--')) return false; // IDNA validation
+  // "127.0.0.1" stays; "127.1", "0x7f.1" and "a.1" are rewritten or refused by the URL parser.
+  if (labelStart < nameEnd && isDigit(host.charCodeAt(labelStart)) && !isDottedQuad(host, nameEnd)) return false;
+  if (colon < 0) return true;
+  const port = host.slice(colon + 1);
+  if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || port === '80') return false;
+  for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false;
+  return Number(port) <= 65535;
+}
+
+/** Four decimal parts 0-255 without leading zeros: the form the URL parser leaves as it is. */
+function isDottedQuad(host: string, end: number): boolean {
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i === end ? 0x2e : host.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (isDigit(c)) {
+      if (digits === 1 && value === 0) return false; // leading zero
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+// --- headers -----------------------------------------------------------------------------------
+
+/**
+ * `Headers` over the brisk request's field list: `get` and `has` scan the parsed fields (no copy);
+ * any other use, or a mutation, builds a real Headers once and forwards from then on.
+ */
+export class LazyHeaders {
+  readonly #fields: RequestHeaders;
+  #real: Headers | null = null;
+
+  constructor(fields: RequestHeaders) {
+    this.#fields = fields;
+  }
+
+  get(name: string): string | null {
+    if (this.#real !== null) return this.#real.get(name);
+    return this.#fields.get(name) ?? null;
+  }
+
+  has(name: string): boolean {
+    if (this.#real !== null) return this.#real.has(name);
+    return this.#fields.has(name);
+  }
+
+  forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
+    const self = this as unknown as Headers;
+    this.#materialize().forEach((value, name) => callback.call(thisArg, value, name, self));
+  }
+
+  /** The real Headers, built on first need. */
+  #materialize(): Headers {
+    if (this.#real === null) {
+      const real = new Headers();
+      const raw = this.#fields.raw;
+      for (let i = 0; i < raw.length; i += 2) real.append(raw[i], raw[i + 1]);
+      this.#real = real;
+    }
+    return this.#real;
+  }
+
+  static {
+    // Everything else Headers has (append, set, delete, entries, getSetCookie, iteration ...).
+    forwardMembers(LazyHeaders.prototype, Headers.prototype, (self) => (self as LazyHeaders).#materialize());
+  }
+
+  /** The real Headers behind a LazyHeaders (or the Headers itself). */
+  static materialize(headers: Headers): Headers {
+    return #real in headers ? (headers as unknown as LazyHeaders).#materialize() : headers;
+  }
+}
+Object.setPrototypeOf(LazyHeaders.prototype, Headers.prototype);
+
+// --- the request -------------------------------------------------------------------------------
+
+/** Methods `new Request` refuses (Fetch "forbidden methods"); the real Request says GET, ours tells the truth. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+const enum BodyUse {
+  /** Nobody read the body yet. */
+  Unread = 0,
+  /** text()/json()/... read it straight from the brisk request. */
+  ReadDirectly = 1,
+  /** The real Request owns it (body, clone(), formData() ...). */
+  Delegated = 2,
+}
+
+const utf8 = new TextDecoder();
+
+/** Whether a Web Request for this message carries a body (never for GET/HEAD, as Fetch says). */
+export function requestHasBody(req: BriskRequest): boolean {
+  const method = req.method;
+  if (method === 'GET' || method === 'HEAD' || FORBIDDEN_METHODS.has(method)) return false;
+  const headers = req.headers;
+  if (headers.has('transfer-encoding')) return true;
+  const length = headers.get('content-length');
+  return length !== undefined && length !== '0';
+}
+
+/**
+ * A ReadableStream over the brisk body. highWaterMark 0: nothing is read until the app asks, and
+ * each pull awaits exactly one chunk, so the socket is read as fast as the app consumes.
+ */
+export function bodyStream(body: AsyncIterable<Buffer>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(new BodySource(body), { highWaterMark: 0 });
+}
+
+class BodySource implements UnderlyingSource<Uint8Array> {
+  #iterator: AsyncIterator<Buffer> | null = null;
+  constructor(private readonly body: AsyncIterable<Buffer>) {}
+
+  async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    const iterator = (this.#iterator ??= this.body[Symbol.asyncIterator]());
+    const { done, value } = await iterator.next();
+    if (done) controller.close();
+    else controller.enqueue(value);
+  }
+
+  async cancel(): Promise<void> {
+    // The core drains (or closes on) whatever the app did not read.
+    await this.#iterator?.return?.();
+  }
+}
+
+/** A real Headers with the request's fields, in arrival order. */
+export function realHeaders(req: BriskRequest): Headers {
+  const headers = new Headers();
+  const raw = req.headers.raw;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  return headers;
+}
+
+/** A real Request for a brisk request, body streamed, signal following the connection. */
+export function createRealRequest(req: BriskRequest, url: string, headers: Headers): Request {
+  const method = req.method;
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: FORBIDDEN_METHODS.has(method) ? 'GET' : method,
+    headers,
+    signal: req.signal,
+  };
+  if (requestHasBody(req)) {
+    init.body = bodyStream(req.body);
+    init.duplex = 'half';
+  }
+  return new Request(url, init);
+}
+
+/**
+ * The lazy Request. Its prototype chain reaches Request.prototype, so `instanceof Request` holds,
+ * but it is not a real Request: `new Request(lazy)` does not work (use `request.url` and an init,
+ * or `toHandler(app, { request: 'eager' })`).
+ */
+export class LazyRequest {
+  readonly #req: BriskRequest;
+  readonly #url: string;
+  readonly #maxBodyBytes: number | undefined;
+  #headers: LazyHeaders | null = null;
+  #real: Request | null = null;
+  #bodyUse: BodyUse = BodyUse.Unread;
+
+  constructor(req: BriskRequest, url: string, maxBodyBytes: number | undefined) {
+    this.#req = req;
+    this.#url = url;
+    this.#maxBodyBytes = maxBodyBytes;
+  }
+
+  /** The brisk request behind a lazy Request, or undefined for any other Request. */
+  static briskRequestOf(request: Request): BriskRequest | undefined {
+    return #req in request ? (request as unknown as LazyRequest).#req : undefined;
+  }
+
+  get method(): string {
+    return this.#req.method;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  get headers(): Headers {
+    return (this.#headers ??= new LazyHeaders(this.#req.headers)) as unknown as Headers;
+  }
+
+  get signal(): AbortSignal {
+    return this.#req.signal;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#bodyUse === BodyUse.ReadDirectly || !requestHasBody(this.#req)) return null;
+    return this.#delegate().body;
+  }
+
+  get bodyUsed(): boolean {
+    if (this.#bodyUse === BodyUse.ReadDirectly) return true;
+    return this.#real !== null && this.#real.bodyUsed;
+  }
+
+  async text(): Promise<string> {
+    return utf8.decode(await this.#readDirectly('text'));
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.#readDirectly('arrayBuffer');
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  async blob(): Promise<Blob> {
+    const bytes = await this.#readDirectly('blob');
+    return new Blob([bytes], { type: this.#req.headers.get('content-type') ?? '' });
+  }
+
+  /**
+   * The whole body straight from the brisk request, up to the server's maxBodyBytes (then the
+   * core's HttpError 413). Once the real Request exists, it answers instead.
+   */
+  async #readDirectly(kind: 'text' | 'arrayBuffer' | 'blob'): Promise<Uint8Array> {
+    if (this.#bodyUse === BodyUse.Delegated) {
+      const real = this.#real as Request;
+      return new Uint8Array(kind === 'blob' ? await (await real.blob()).arrayBuffer() : await real.arrayBuffer());
+    }
+    if (this.#bodyUse === BodyUse.ReadDirectly) throw new TypeError('Body is unusable: Body has already been read');
+    this.#bodyUse = BodyUse.ReadDirectly;
+    if (!requestHasBody(this.#req)) return new Uint8Array(0);
+    return this.#req.bytes(this.#maxBodyBytes);
+  }
+
+  /** The real Request; from now on it owns the body. */
+  #delegate(): Request {
+    if (this.#real === null) {
+      const headers = LazyHeaders.materialize(this.headers);
+      if (this.#bodyUse === BodyUse.ReadDirectly) {
+        // The body is gone: a bodiless twin, so the other members still answer.
+        this.#real = new Request(this.#url, { method: FORBIDDEN_METHODS.has(this.method) ? 'GET' : this.method, headers, signal: this.#req.signal });
+      } else {
+        this.#real = createRealRequest(this.#req, this.#url, headers);
+        this.#bodyUse = BodyUse.Delegated;
+      }
+    }
+    return this.#real;
+  }
+
+  static {
+    // clone, formData, cache, credentials, mode, redirect, referrer, keepalive, duplex ...
+    forwardMembers(LazyRequest.prototype, Request.prototype, (self) => (self as LazyRequest).#delegate());
+  }
+}
+Object.setPrototypeOf(LazyRequest.prototype, Request.prototype);
+
+/**
+ * Define on `target` every member of `source` (a Web class prototype) that `target` does not
+ * define itself, forwarding to the object `real(this)` returns. Getters forward as getters,
+ * methods as methods. Setup time only.
+ */
+function forwardMembers(target: object, source: object, real: (self: object) => object): void {
+  const keys: (string | symbol)[] = [...Object.getOwnPropertyNames(source), Symbol.iterator];
+  for (const key of keys) {
+    if (key === 'constructor' || Object.prototype.hasOwnProperty.call(target, key)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(source, key);
+    if (descriptor === undefined) continue;
+    if (descriptor.get !== undefined) {
+      Object.defineProperty(target, key, {
+        configurable: true,
+        enumerable: descriptor.enumerable,
+        get(this: object) {
+          return Reflect.get(real(this), key);
+        },
+      });
+    } else if (typeof descriptor.value === 'function') {
+      Object.defineProperty(target, key, {
+        configurable: true,
+        writable: true,
+        enumerable: descriptor.enumerable,
+        value(this: object, ...args: unknown[]) {
+          const object = real(this) as Record<string | symbol, (...a: unknown[]) => unknown>;
+          return object[key](...args);
+        },
+      });
+    }
+  }
+  Object.defineProperty(target, Symbol.for('nodejs.util.inspect.custom'), {
+    configurable: true,
+    value(this: object, _depth: number, options: object, inspect: (value: unknown, options: object) => string) {
+      return `${source === Headers.prototype ? 'Headers' : 'Request'} (lazy) ${inspect(real(this), options)}`;
+    },
+  });
+}

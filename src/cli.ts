@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// The `brisk` command: parse flags and HOST/PORT, import the app module, listen, and shut down
+// gracefully on SIGTERM/SIGINT. Uses only the public API; every option's default comes from
+// DEFAULT_SERVER_OPTIONS so that --help never drifts from the server.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createServer, type Handler, type ServerOptions } from './index.js';
+import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
+
+/** Exit status for bad usage (a flag, a number, a module that is not an app). */
+const EXIT_USAGE = 2;
+
+type OptionKey = Exclude<keyof ServerOptions, 'log'>;
+
+interface CliOption {
+  readonly flag: string;
+  readonly help: string;
+  /** Allowed words for an enum option; absent for numbers and the host. */
+  readonly choices?: readonly string[];
+  /** Smallest number accepted (numbers only). */
+  readonly min?: number;
+  /** Largest number accepted (numbers only). */
+  readonly max?: number;
+  /** Environment variable read when the flag is absent. */
+  readonly env?: string;
+}
+
+/**
+ * Every ServerOptions field and its flag, in --help order. Keyed by the field, so a new server
+ * option does not compile until it has a flag here.
+ */
+const CLI_OPTIONS: { readonly [K in OptionKey]: CliOption } = {
+  host: { flag: 'host', env: 'HOST', help: 'address to listen on' },
+  port: { flag: 'port', env: 'PORT', min: 0, max: 65535, help: 'TCP port (0 = any free port)' },
+  logLevel: { flag: 'log', choices: ['silent', 'error', 'info', 'debug'], help: 'log level' },
+  accessLog: { flag: 'access-log', choices: ['off', 'common', 'json'], help: 'access log format' },
+  headersTimeoutMs: { flag: 'headers-timeout', min: 1, help: 'ms for a whole request head (then 408)' },
+  bodyIdleTimeoutMs: { flag: 'body-idle-timeout', min: 1, help: 'ms between request body pieces (then 408)' },
+  bodyMinBytesPerSecond: { flag: 'body-min-rate', min: 0, help: 'minimum request body bytes/s (0 = off)' },
+  keepAliveTimeoutMs: { flag: 'keep-alive-timeout', min: 1, help: 'ms an idle keep-alive connection lives' },
+  writeTimeoutMs: { flag: 'write-timeout', min: 1, help: 'ms a response write may make no progress' },
+  shutdownTimeoutMs: { flag: 'shutdown-timeout', min: 1, help: 'ms in-flight requests get on SIGTERM/SIGINT' },
+  maxBodyBytes: { flag: 'max-body-bytes', min: 1, help: 'body bytes for req.bytes/text/json (then 413)' },
+  maxDrainBytes: { flag: 'max-drain-bytes', min: 1, help: 'unread body bytes drained to keep a connection' },
+  maxConnections: { flag: 'max-connections', min: 1, help: 'open connections' },
+  maxPipelinedRequests: { flag: 'max-pipelined', min: 1, help: 'pipelined requests buffered per connection' },
+  maxTargetBytes: { flag: 'max-target-bytes', min: 1, help: 'request-target bytes (then 414)' },
+  maxHeadBytes: { flag: 'max-head-bytes', min: 1, help: 'request head bytes (then 431)' },
+  maxHeaderCount: { flag: 'max-header-count', min: 1, help: 'header fields (then 431)' },
+  maxChunkExtensionBytes: { flag: 'max-chunk-extension-bytes', min: 1, help: 'chunk extension bytes (then 400)' },
+};
+
+const CLI_ENTRIES = Object.entries(CLI_OPTIONS) as [OptionKey, CliOption][];
+
+class UsageError extends Error {}
+
+function usage(): string {
+  const rows = CLI_ENTRIES.map(([key, option]) => {
+    const value = option.choices ? option.choices.join('|') : option.min === undefined ? 'H' : 'n';
+    const env = option.env ? `, env ${option.env}` : '';
+    return [`  --${option.flag} ${value}`, `${option.help} (default: ${DEFAULT_SERVER_OPTIONS[key]}${env})`];
+  });
+  rows.push(['  --help', 'print this help and exit'], ['  --version', 'print the version and exit']);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return [
+    'Usage: brisk [app-module] [options]',
+    '',
+    'Serves the default export (a handler function) of app-module, a path relative to the',
+    'current directory; without one, the built-in demo.',
+    '',
+    'Options:',
+    ...rows.map(([left, right]) => left.padEnd(width) + right),
+    '',
+  ].join('\n');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function parseValue(option: CliOption, text: string, source: string): string | number {
+  if (option.choices) {
+    if (!option.choices.includes(text)) {
+      throw new UsageError(`${source} must be one of ${option.choices.join(', ')}, got "${text}"`);
+    }
+    return text;
+  }
+  if (option.min === undefined) {
+    if (text === '') throw new UsageError(`${source} must not be empty`);
+    return text;
+  }
+  const value = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+  const max = option.max ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(value) || value < option.min || value > max) {
+    throw new UsageError(`${source} must be a whole number from ${option.min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+interface Invocation {
+  readonly appModule: string | undefined;
+  readonly options: Partial<ServerOptions>;
+  readonly action: 'serve' | 'help' | 'version';
+}
+
+function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(CLI_ENTRIES.map(([, option]) => [option.flag, { type: 'string' as const }])),
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { positionals } = parsed;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return { appModule: undefined, options: {}, action: 'help' };
+  if (values.version) return { appModule: undefined, options: {}, action: 'version' };
+  if (positionals.length > 1) throw new UsageError(`expected at most one app module, got ${positionals.join(' ')}`);
+
+  const options: Record<string, string | number> = {};
+  for (const [key, option] of CLI_ENTRIES) {
+    const flagValue = values[option.flag];
+    const envValue = option.env === undefined ? undefined : env[option.env];
+    if (typeof flagValue === 'string') {
+      options[key] = parseValue(option, flagValue, `--${option.flag}`);
+    } else if (envValue !== undefined && envValue !== '') {
+      options[key] = parseValue(option, envValue, option.env as string);
+    }
+  }
+  return { appModule: positionals[0], options: options as Partial<ServerOptions>, action: 'serve' };
+}
+
+async function loadHandler(appModule: string | undefined): Promise<Handler> {
+  const url =
+    appModule === undefined
+      ? new URL('../examples/demo/app.js', import.meta.url).href
+      : pathToFileURL(resolve(process.cwd(), appModule)).href;
+  const module = (await import(url)) as { default?: unknown };
+  if (typeof module.default !== 'function') {
+    throw new UsageError(`${appModule ?? url} has no default export that is a handler function`);
+  }
+  return module.default as Handler;
+}
+
+function formatOrigin(host: string, port: number): string {
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+function createServerOrExplain(handler: Handler, options: ServerOptions): ReturnType<typeof createServer> {
+  try {
+    return createServer(handler, options);
+  } catch (error) {
+    // The server validates what the flags alone cannot (its RangeError names the field).
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function main(): Promise<void> {
+  const invocation = parseInvocation(process.argv.slice(2), process.env);
+  if (invocation.action === 'help') return void process.stdout.write(usage());
+  if (invocation.action === 'version') return void process.stdout.write(version() + '\n');
+
+  const handler = await loadHandler(invocation.appModule);
+  const options = { ...DEFAULT_SERVER_OPTIONS, ...invocation.options };
+  const server = createServerOrExplain(handler, options);
+  // Installed before listening, so a signal that follows the "listening" line is always ours.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`brisk: second ${signal}, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`brisk: ${signal}, closing (up to ${options.shutdownTimeoutMs} ms)\n`);
+    server.close({ timeoutMs: options.shutdownTimeoutMs }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`brisk: error while closing: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  const address = await server.listen(options.port, options.host);
+  process.stdout.write(`brisk listening on ${formatOrigin(address.host, address.port)}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`brisk: ${error.message}\nRun "brisk --help" for the options.\n`);
+    process.exit(EXIT_USAGE);
+  }
+  process.stderr.write(`brisk: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
