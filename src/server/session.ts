@@ -5,7 +5,7 @@
 // socket read of pipelined requests is held. Bad input is answered with its status and
 // `Connection: close`; nothing a client sends can throw out of here.
 import type { Socket } from 'node:net';
-import { httpDate } from '../http/date.js';
+import { currentHttpDate } from '../http/date.js';
 import { ResponseFraming } from '../http/framing.js';
 import { statusLine } from '../http/head.js';
 import { reasonPhrase } from '../http/status.js';
@@ -609,7 +609,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     const body = message + '\n';
     this.send(
       statusLine(status, undefined) +
-        'Date: ' + httpDate() + '\r\n' +
+        'Date: ' + currentHttpDate() + '\r\n' +
         'Content-Type: text/plain; charset=utf-8\r\n' +
         'Content-Length: ' + Buffer.byteLength(body) + '\r\n' +
         'Connection: close\r\n\r\n' + body,
