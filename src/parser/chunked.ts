@@ -71,7 +71,11 @@ export class ChunkedDecoder {
             if (this.chunkSize > MAX_SIZE_BEFORE_DIGIT) return this.fail('CHUNK_SIZE_OVERFLOW', i);
             this.chunkSize = this.chunkSize * 16 + digit;
           } else if (c === CR) this.state = S.ChunkSizeLf;
-          else if (c === SEMICOLON) this.state = S.ChunkExtNameStart;
+          else if (c === SEMICOLON) {
+            // The ";" counts towards maxExtensionBytes (at least 1, so it always fits).
+            this.extensionBytes = 1;
+            this.state = S.ChunkExtNameStart;
+          }
           // Whitespace after the size (BWS before ";") is refused, as llhttp does: a sender
           // must not generate it (RFC 9110 §5.6.3) and intermediaries disagree on it.
           else return this.fail('INVALID_CHUNK_SIZE', i);

@@ -55,7 +55,7 @@ export const PARSE_ERRORS: { readonly [code in ParseErrorCode]: ErrorKind } = {
   HEADERS_TOO_LARGE: { status: 431, reason: 'Header section is too large' },
   TOO_MANY_HEADERS: { status: 431, reason: 'Too many header fields' },
   INVALID_CONTENT_LENGTH: { status: 400, reason: 'Invalid Content-Length' },
-  CONFLICTING_CONTENT_LENGTH: { status: 400, reason: 'More than one Content-Length field' },
+  CONFLICTING_CONTENT_LENGTH: { status: 400, reason: 'Conflicting Content-Length values' },
   CONTENT_LENGTH_WITH_TRANSFER_ENCODING: {
     status: 400,
     reason: 'Content-Length together with Transfer-Encoding',

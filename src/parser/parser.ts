@@ -73,7 +73,14 @@ export class RequestParser {
   // The message being parsed.
   private method = '';
   private target = '';
-  private fields: string[] = [];
+  /**
+   * Field lines of the head (or trailer section) being scanned, as [nameStart, nameEnd,
+   * valueStart, valueEnd] indices into the scan buffer. Strings are made once, when the section
+   * is complete: one latin1 slice of the whole field block, then a substring per name and value
+   * (made in JIT code, not one native call per string: 1.5× req/s on bench (b), a 13-field head).
+   */
+  private readonly spans: Int32Array;
+  private fieldCount = 0;
   private flags = 0;
   private coding = 0;
   private contentLength = 0;
@@ -88,6 +95,7 @@ export class RequestParser {
     this.handler = handler;
     this.limits = resolveParserLimits(limits);
     this.chunked = new ChunkedDecoder(this.limits.maxChunkExtensionBytes);
+    this.spans = new Int32Array(4 * this.limits.maxHeaderCount);
     this.info = {
       method: '',
       target: '',
@@ -191,7 +199,7 @@ export class RequestParser {
     this.coding = 0;
     this.contentLength = 0;
     this.versionIndex = 0;
-    if (this.fields.length > 0) this.fields = [];
+    this.fieldCount = 0;
     this.chunked.reset();
   }
 
@@ -252,7 +260,7 @@ export class RequestParser {
         case S.Target: {
           const max = this.limits.maxTargetBytes;
           const stop = Math.min(end, this.tokenStart + max + 1);
-          while (i < stop && TARGET[buf[i]] === 1) i++;
+          i = skipTable(TARGET, buf, i, stop);
           if (i - this.tokenStart > max) return this.fail('TARGET_TOO_LONG', this.tokenStart + max);
           if (i === end) return NEED_MORE;
           const c = buf[i];
@@ -260,7 +268,8 @@ export class RequestParser {
           if (i === this.tokenStart) return this.fail('INVALID_TARGET', i);
           const code = this.checkTargetForm(buf, this.tokenStart, i);
           if (code !== null) return this.fail(code, this.tokenStart);
-          this.target = buf.latin1Slice(this.tokenStart, i);
+          // "/" is the most common target of all; skip the native slice for it.
+          this.target = i - this.tokenStart === 1 && buf[this.tokenStart] === 0x2f ? '/' : buf.latin1Slice(this.tokenStart, i);
           this.versionIndex = 0;
           this.state = S.Version;
           i++;
@@ -277,6 +286,11 @@ export class RequestParser {
           i++;
           break;
         case S.FieldStart: {
+          // Whole field lines go through the fast path; it stops at the first line it cannot
+          // finish (end of head, end of input, or an error) and the states below take over.
+          i = this.scanFieldLines(buf, i, end);
+          if (i < 0) return i;
+          if (i === end) return NEED_MORE;
           const c = buf[i];
           if (c === CR) {
             this.state = S.HeadEndLf;
@@ -287,10 +301,10 @@ export class RequestParser {
             if (c === LF) return this.fail('INVALID_LINE_ENDING', i);
             // A field line starting with whitespace is obs-fold (RFC 9112 §5.2), or, right
             // after the start-line, whitespace that must be rejected (RFC 9112 §2.2).
-            if ((c === SP || c === HTAB) && this.fields.length > 0) return this.fail('OBS_FOLD', i);
+            if ((c === SP || c === HTAB) && this.fieldCount > 0) return this.fail('OBS_FOLD', i);
             return this.fail('INVALID_HEADER_NAME', i);
           }
-          if (this.fields.length >= 2 * this.limits.maxHeaderCount) return this.fail('TOO_MANY_HEADERS', i);
+          if (this.fieldCount >= this.limits.maxHeaderCount) return this.fail('TOO_MANY_HEADERS', i);
           this.tokenStart = i;
           this.state = S.FieldName;
           i++;
@@ -319,7 +333,7 @@ export class RequestParser {
           if (c !== CR) return this.fail(c === LF ? 'INVALID_LINE_ENDING' : 'INVALID_HEADER_VALUE', i);
           let valueEnd = i;
           while (valueEnd > this.valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
-          if (!this.fieldLine(buf, valueEnd, i)) return FAILED;
+          if (!this.fieldLine(buf, this.tokenStart, this.nameEnd, this.valueStart, valueEnd, i)) return FAILED;
           this.state = S.FieldLineLf;
           i++;
           break;
@@ -333,17 +347,42 @@ export class RequestParser {
           if (buf[i] !== LF) return this.fail('INVALID_LINE_ENDING', i);
           i++;
           if (this.flags & Flag.InTrailers) {
-            if (this.fields.length > 0) this.handler.onTrailers(this.fields);
-            this.fields = [];
+            if (this.fieldCount > 0) this.handler.onTrailers(this.fieldStrings(buf));
             this.messageComplete();
             return i;
           }
-          return this.headComplete(i);
+          return this.headComplete(buf, i);
         default:
           return this.fail('INVALID_REQUEST_LINE', i);
       }
     }
     return NEED_MORE;
+  }
+
+  /**
+   * The fast path for field lines: takes each complete, well-formed line in buf[i, end) with
+   * the state in locals (no per-part state writes). Returns the index of the first line it does
+   * not take, which the byte states then parse (and report, if it is an error), or FAILED.
+   * Measured: 1.25× req/s on bench (b) against going through one state per part of the line.
+   */
+  private scanFieldLines(buf: SliceableBuffer, i: number, end: number): number {
+    const maxCount = this.limits.maxHeaderCount;
+    while (i < end) {
+      if (TOKEN[buf[i]] !== 1 || this.fieldCount >= maxCount) return i;
+      const nameStart = i;
+      let k = skipTable(TOKEN, buf, i + 1, end);
+      if (k === end || buf[k] !== COLON) return i;
+      const nameEnd = k++;
+      while (k < end && (buf[k] === SP || buf[k] === HTAB)) k++;
+      const valueStart = k;
+      k = skipTable(FIELD_VALUE, buf, k, end);
+      if (k + 1 >= end || buf[k] !== CR || buf[k + 1] !== LF) return i;
+      let valueEnd = k;
+      while (valueEnd > valueStart && (buf[valueEnd - 1] === SP || buf[valueEnd - 1] === HTAB)) valueEnd--;
+      if (!this.fieldLine(buf, nameStart, nameEnd, valueStart, valueEnd, k)) return FAILED;
+      i = k + 2;
+    }
+    return i;
   }
 
   /** Interns the common methods; anything else must be a registered method (501 otherwise). */
@@ -431,11 +470,20 @@ export class RequestParser {
    * One complete field line: record it, and read it if it frames the message. The value is
    * [valueStart, valueEnd), OWS trimmed; `lineEnd` is the CR (the untrimmed end).
    */
-  private fieldLine(buf: SliceableBuffer, valueEnd: number, lineEnd: number): boolean {
-    const nameStart = this.tokenStart;
-    const nameEnd = this.nameEnd;
-    const valueStart = this.valueStart;
-    this.fields.push(buf.latin1Slice(nameStart, nameEnd), buf.latin1Slice(valueStart, valueEnd));
+  private fieldLine(
+    buf: SliceableBuffer,
+    nameStart: number,
+    nameEnd: number,
+    valueStart: number,
+    valueEnd: number,
+    lineEnd: number,
+  ): boolean {
+    const spans = this.spans;
+    const at = 4 * this.fieldCount++;
+    spans[at] = nameStart;
+    spans[at + 1] = nameEnd;
+    spans[at + 2] = valueStart;
+    spans[at + 3] = valueEnd;
     const special = specialField(buf, nameStart, nameEnd);
     if (this.flags & Flag.InTrailers) {
       // Framing, routing and connection fields are not allowed in a trailer section (RFC 9110
@@ -447,10 +495,12 @@ export class RequestParser {
         return true;
       case SpecialField.ContentLength: {
         if (this.coding & Coding.Seen) return this.fail('CONTENT_LENGTH_WITH_TRANSFER_ENCODING', nameStart) !== FAILED;
-        // A second Content-Length line is refused even with the same value, as llhttp does.
-        if (this.flags & Flag.ContentLength) return this.fail('CONFLICTING_CONTENT_LENGTH', nameStart) !== FAILED;
         const n = parseContentLength(buf, valueStart, valueEnd);
         if (n < 0) return this.fail('INVALID_CONTENT_LENGTH', valueStart) !== FAILED;
+        // Another line with the same value is the same list (RFC 9110 §5.3); a different one is 400.
+        if (this.flags & Flag.ContentLength && n !== this.contentLength) {
+          return this.fail('CONFLICTING_CONTENT_LENGTH', nameStart) !== FAILED;
+        }
         this.contentLength = n;
         this.flags |= Flag.ContentLength;
         return true;
@@ -487,8 +537,25 @@ export class RequestParser {
     }
   }
 
+  /**
+   * The recorded field lines as a fresh flat [name, value, ...] list; resets the record.
+   * All spans lie in `buf`: a head split across reads has been gathered into headBuf.
+   */
+  private fieldStrings(buf: SliceableBuffer): string[] {
+    const n = 4 * this.fieldCount;
+    this.fieldCount = 0;
+    const spans = this.spans;
+    const base = spans[0];
+    const text = buf.latin1Slice(base, spans[n - 1]);
+    // Sized up front: 1.1× on bench (b) against push(). (Interning well-known names from a
+    // table measured slower than substring, 0.85×.)
+    const out = new Array<string>(n >> 1);
+    for (let k = 0; k < n; k += 2) out[k >> 1] = text.substring(spans[k] - base, spans[k + 1] - base);
+    return out;
+  }
+
   /** The blank line ending the head was read; `i` is just past it. Decide framing and report. */
-  private headComplete(i: number): number {
+  private headComplete(buf: SliceableBuffer, i: number): number {
     const flags = this.flags;
     const http11 = this.versionMinor === 1;
     if (http11 && !(flags & Flag.Host)) return this.fail('MISSING_HOST', i - 1);
@@ -509,14 +576,13 @@ export class RequestParser {
     info.method = this.method;
     info.target = this.target;
     info.versionMinor = this.versionMinor;
-    info.headers = this.fields;
+    info.headers = this.fieldCount > 0 ? this.fieldStrings(buf) : [];
     info.bodyKind = bodyKind;
     info.contentLength = bodyKind === BodyKind.Length ? this.contentLength : 0;
     info.keepAlive = !(flags & Flag.ConnectionClose) && (http11 || (flags & Flag.ConnectionKeepAlive) !== 0);
     info.upgrade = isConnect || ((flags & Flag.ConnectionUpgrade) !== 0 && (flags & Flag.UpgradeField) !== 0);
     info.expectContinue = http11 && (flags & Flag.ExpectContinue) !== 0;
     info.expectOther = (flags & Flag.ExpectOther) !== 0;
-    this.fields = [];
     this.handler.onHeadersComplete(info);
     if (bodyKind === BodyKind.None) {
       this.messageComplete();
@@ -579,6 +645,8 @@ export class RequestParser {
     this.tokenStart -= start;
     this.nameEnd -= start;
     this.valueStart -= start;
+    const spans = this.spans;
+    for (let k = 4 * this.fieldCount - 1; k >= 0; k--) spans[k] -= start;
     this.headStreamStart = this.streamOffset + start;
     this.headStart = 0;
     this.headLen = n;
@@ -595,7 +663,9 @@ export class RequestParser {
     const r = this.scanHead(headBuf, old, this.headLen);
     if (r === FAILED) return FAILED;
     if (r === NEED_MORE) {
-      if (this.headLen < this.limits.maxHeadBytes) return NEED_MORE;
+      // Refuse only once a byte past the limit has arrived, as the single-buffer path does:
+      // a head that is exactly maxHeadBytes long so far may still end at the limit.
+      if (n === data.length) return NEED_MORE;
       return this.fail('HEADERS_TOO_LARGE', this.limits.maxHeadBytes);
     }
     this.headLen = 0;
@@ -647,6 +717,24 @@ function isHttpUri(buf: Uint8Array, start: number, end: number): boolean {
     } else if (HOST[c] !== 1) return false;
   }
   return k > authorityStart;
+}
+
+/**
+ * The index of the first byte in buf[i, end) not in `table` (a chars.ts class), 4 bytes a step.
+ * Unrolled: the loop alone goes from 0.87 to 0.62 ns/byte; bench (b) 1.07×. An 8-byte step with
+ * the lookups AND-ed together measured slower (0.9×), and so did one function per table (1.0×).
+ */
+function skipTable(table: Uint8Array, buf: Uint8Array, i: number, end: number): number {
+  const end4 = end - 4;
+  while (i <= end4) {
+    if (table[buf[i]] !== 1) return i;
+    if (table[buf[i + 1]] !== 1) return i + 1;
+    if (table[buf[i + 2]] !== 1) return i + 2;
+    if (table[buf[i + 3]] !== 1) return i + 3;
+    i += 4;
+  }
+  while (i < end && table[buf[i]] === 1) i++;
+  return i;
 }
 
 /** Whether an HTAB is among the bytes [from, to) (the OWS trimmed off a field value). */
