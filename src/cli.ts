@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer, type Handler, type ServerOptions } from './index.js';
+import { createServer, toBriskHandler, type BriskApp, type Handler, type ServerOptions, type UpgradeHandler } from './index.js';
 import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
 
 /** Exit status for bad usage (a flag, a number, a module that is not an app). */
@@ -67,8 +67,10 @@ function usage(): string {
   return [
     'Usage: brisk [app-module] [options]',
     '',
-    'Serves the default export (a handler function) of app-module, a path relative to the',
-    'current directory; without one, the built-in demo.',
+    'Serves the default export (a handler function, a Router, or an object with a Web-standard',
+    'fetch(request) method, e.g. a Hono app) of app-module, a path relative to the',
+    'current directory; without one, the built-in demo. A named export `upgrade` (e.g.',
+    'webSocketUpgrade(...)) takes over the sockets of Upgrade requests.',
     '',
     'Options:',
     ...rows.map(([left, right]) => left.padEnd(width) + right),
@@ -143,25 +145,40 @@ function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): Invoc
   return { appModule: positionals[0], options: options as Partial<ServerOptions>, action: 'serve' };
 }
 
-async function loadHandler(appModule: string | undefined): Promise<Handler> {
+/** An app module's optional `upgrade` export; webSocketUpgrade's also has close() for shutdown. */
+type AppUpgrade = UpgradeHandler & { close?: (options?: { timeoutMs?: number }) => Promise<void> };
+
+interface LoadedApp {
+  readonly handler: Handler;
+  readonly upgrade: AppUpgrade | undefined;
+}
+
+async function loadApp(appModule: string | undefined): Promise<LoadedApp> {
   const url =
     appModule === undefined
       ? new URL('../examples/demo/app.js', import.meta.url).href
       : pathToFileURL(resolve(process.cwd(), appModule)).href;
-  const module = (await import(url)) as { default?: unknown };
-  if (typeof module.default !== 'function') {
-    throw new UsageError(`${appModule ?? url} has no default export that is a handler function`);
+  const module = (await import(url)) as { default?: unknown; upgrade?: unknown };
+  let handler: Handler;
+  try {
+    // A handler function, a Router, or a Web-standard app with fetch(request) (Hono, ...).
+    handler = toBriskHandler(module.default as BriskApp);
+  } catch {
+    throw new UsageError(`${appModule ?? url} has no default export that is a handler, a Router or an object with fetch()`);
   }
-  return module.default as Handler;
+  if (module.upgrade !== undefined && typeof module.upgrade !== 'function') {
+    throw new UsageError(`${appModule ?? url} exports an "upgrade" that is not an upgrade handler function`);
+  }
+  return { handler, upgrade: module.upgrade as AppUpgrade | undefined };
 }
 
 function formatOrigin(host: string, port: number): string {
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
-function createServerOrExplain(handler: Handler, options: ServerOptions): ReturnType<typeof createServer> {
+function createServerOrExplain(app: LoadedApp, options: ServerOptions): ReturnType<typeof createServer> {
   try {
-    return createServer(handler, options);
+    return createServer(app.handler, app.upgrade === undefined ? options : { ...options, onUpgrade: app.upgrade });
   } catch (error) {
     // The server validates what the flags alone cannot (its RangeError names the field).
     throw new UsageError((error as Error).message);
@@ -173,9 +190,9 @@ async function main(): Promise<void> {
   if (invocation.action === 'help') return void process.stdout.write(usage());
   if (invocation.action === 'version') return void process.stdout.write(version() + '\n');
 
-  const handler = await loadHandler(invocation.appModule);
+  const app = await loadApp(invocation.appModule);
   const options = { ...DEFAULT_SERVER_OPTIONS, ...invocation.options };
-  const server = createServerOrExplain(handler, options);
+  const server = createServerOrExplain(app, options);
   // Installed before listening, so a signal that follows the "listening" line is always ours.
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -185,7 +202,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     process.stderr.write(`brisk: ${signal}, closing (up to ${options.shutdownTimeoutMs} ms)\n`);
-    server.close({ timeoutMs: options.shutdownTimeoutMs }).then(
+    // Upgraded connections (WebSockets) left the server's books: their handler closes them.
+    Promise.all([server.close({ timeoutMs: options.shutdownTimeoutMs }), app.upgrade?.close?.({ timeoutMs: options.shutdownTimeoutMs })]).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`brisk: error while closing: ${String(error)}\n`);

@@ -1,8 +1,22 @@
-// The demo app that `npm start` serves: the seed's page, plus routes that stream bodies both
-// ways. Written on brisk's public API only, as a user would; the README walks through it.
+// The demo app that `npm start` serves: the seed's page, routes that stream bodies both ways,
+// static files under /static/, server-sent events on /events and a WebSocket echo on /ws.
+// Written on brisk's public API only, as a user would; the README walks through it.
+//
+// Two exports: the default is the HTTP handler; `upgrade` takes over the sockets of Upgrade
+// requests (WebSocket handshakes), and the CLI passes it as the server's `onUpgrade`.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BriskRequest, BriskResponse, Handler } from '../../src/index.js';
+import { fileURLToPath } from 'node:url';
+import {
+  serveStatic,
+  sse,
+  webSocketUpgrade,
+  type BriskRequest,
+  type BriskResponse,
+  type Handler,
+} from '../../src/index.js';
 
 /** The seed tutorial's response body, byte for byte (37 bytes). */
 const SEED_PAGE = '<html><body>Hello World</body></html>';
@@ -18,6 +32,29 @@ const STREAM_MAX_LINES = 100_000;
  * and a 100 MB response copies nothing.
  */
 const PATTERN = Uint8Array.from({ length: 251 * 261 }, (_, i) => i % 251);
+
+/** Time between two events of /events, and how many it sends when ?n= is absent. */
+const EVENT_INTERVAL_MS = 500;
+const EVENTS_DEFAULT = 10;
+const EVENTS_MAX = 100_000;
+/** How long an EventSource waits before reconnecting after the stream ends. */
+const EVENT_RETRY_MS = 2_000;
+
+/**
+ * The folder behind /static/: $STATIC_DIR (relative to the current directory), else the demo's
+ * own public/ folder. That folder sits next to this file in the source tree; the compiled demo
+ * runs from dist/examples/demo/, three levels below the repository, so look there second.
+ */
+function staticRoot(): string {
+  const fromEnv = process.env.STATIC_DIR;
+  if (fromEnv !== undefined && fromEnv !== '') return path.resolve(fromEnv);
+  const candidates = [new URL('./public/', import.meta.url), new URL('../../../examples/demo/public/', import.meta.url)];
+  for (const url of candidates) {
+    const dir = fileURLToPath(url);
+    if (existsSync(path.join(dir, 'index.html'))) return dir;
+  }
+  return fileURLToPath(candidates[0]);
+}
 
 async function digestBody(req: BriskRequest): Promise<{ bodyLength: number; bodySha256: string }> {
   const hash = createHash('sha256');
@@ -87,6 +124,38 @@ async function big(req: BriskRequest, res: BriskResponse): Promise<void> {
   res.end();
 }
 
+/**
+ * `n` ticks, one every EVENT_INTERVAL_MS, each with its number as the event id, then a "done"
+ * event. A client that reconnects sends the last id it saw (Last-Event-ID) and continues from
+ * there; once it has seen them all it gets 204, which tells an EventSource to stop reconnecting.
+ */
+async function events(req: BriskRequest, res: BriskResponse): Promise<void> {
+  const count = req.query.has('n') ? wholeNumberParam(req, 'n', EVENTS_MAX) : EVENTS_DEFAULT;
+  if (count === undefined) return sendText(res, 400, `n must be a whole number up to ${EVENTS_MAX}`);
+  const lastSeen = Number(req.headers.get('last-event-id') ?? '0');
+  const first = Number.isSafeInteger(lastSeen) && lastSeen > 0 ? lastSeen + 1 : 1;
+  if (first > count) {
+    res.status = 204;
+    return res.end();
+  }
+  const stream = sse(res, { retry: EVENT_RETRY_MS, req });
+  for (let i = first; i <= count && !stream.closed; i++) {
+    if (i > first) await sleep(EVENT_INTERVAL_MS);
+    await stream.send(`tick ${i}`, { id: String(i) });
+  }
+  await stream.send(String(count), { event: 'done' });
+  stream.close();
+}
+
+/** /ws without an Upgrade: RFC 9110 §15.5.22 says which protocol to ask for. */
+function webSocketOnly(_req: BriskRequest, res: BriskResponse): void {
+  res.setHeader('Upgrade', 'websocket');
+  sendText(res, 426, 'This is a WebSocket endpoint: connect with a WebSocket client');
+}
+
+/** GET /static/<path>: files with ETag, Last-Modified, 304s and ranges. */
+const staticFiles = serveStatic(staticRoot(), { prefix: '/static' });
+
 /** path → method → handler; "*" matches any method. */
 const routes = new Map<string, Map<string, Handler>>([
   ['/', new Map([['GET', seedPage], ['HEAD', seedPage]])],
@@ -94,9 +163,12 @@ const routes = new Map<string, Map<string, Handler>>([
   ['/upload', new Map([['POST', upload]])],
   ['/stream', new Map([['GET', stream]])],
   ['/big', new Map([['GET', big]])],
+  ['/events', new Map([['GET', events]])],
+  ['/ws', new Map([['GET', webSocketOnly]])],
 ]);
 
 const app: Handler = (req, res) => {
+  if (req.path.startsWith('/static/') || req.path === '/static') return staticFiles(req, res);
   const byMethod = routes.get(req.path);
   if (byMethod === undefined) return sendText(res, 404, 'Not Found');
   const route = byMethod.get(req.method) ?? byMethod.get('*');
@@ -106,5 +178,13 @@ const app: Handler = (req, res) => {
   }
   return route(req, res);
 };
+
+/** WebSocket handshakes on /ws: every message comes back, text as text and binary as binary. */
+export const upgrade = webSocketUpgrade({
+  path: '/ws',
+  onConnection(ws) {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  },
+});
 
 export default app;

@@ -11,8 +11,17 @@ import type { Response } from './response.js';
 import type { Session } from './session.js';
 import type { BriskRequest, Handler } from './types.js';
 
-/** Takes over the socket of an accepted Upgrade (or CONNECT) request; `head` is what followed it. */
-export type UpgradeHandler = (req: BriskRequest, socket: Socket, head: Buffer) => void;
+/**
+ * Takes over the socket of an Upgrade (HTTP/1.1 only, RFC 9110 §7.8) or CONNECT request once the
+ * request is complete; `head` holds the bytes that followed it. The socket is handed over
+ * paused, with no listeners of brisk's: attach yours, then `socket.resume()`.
+ * `accepts(req)`, when present, is asked first; declined requests are served as plain HTTP by the
+ * handler (a server may ignore Upgrade), and a declined CONNECT is answered 501.
+ */
+export interface UpgradeHandler {
+  (req: BriskRequest, socket: Socket, head: Buffer): void;
+  accepts?(req: BriskRequest): boolean;
+}
 
 export interface ServerContext {
   readonly options: Readonly<ServerOptions>;

@@ -70,6 +70,8 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   private requestComplete = false;
   private continueSent = false;
   private keepAlive = false;
+  /** The current request is being handed to the upgrade handler. */
+  private upgrading = false;
   private requestStartMs = 0;
 
   private pending: Buffer | null = null;
@@ -322,9 +324,16 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
       this.state = SessionState.InHandler;
       this.readDeadline = 0;
     }
+    this.upgrading = false;
     if (info.upgrade) {
-      if (ctx.upgradeHandler !== null) return; // handed over at message complete
-      if (info.method === 'CONNECT') return this.answerError(res, 501, 'CONNECT is not supported');
+      const upgrade = ctx.upgradeHandler;
+      const isConnect = info.method === 'CONNECT';
+      // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
+      if (upgrade !== null && (isConnect || info.versionMinor === 1) && (upgrade.accepts?.(req) ?? true)) {
+        this.upgrading = true;
+        return; // handed over at message complete
+      }
+      if (isConnect) return this.answerError(res, 501, 'CONNECT is not supported');
     }
     if (info.expectOther) return this.answerError(res, 417, 'Unsupported expectation');
     this.invoke(req, res);
@@ -361,7 +370,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
       this.readDeadline = 0;
       this.readTimeout = TimeoutKind.None;
     }
-    if (this.info?.upgrade && this.ctx.upgradeHandler !== null) return; // parser stops with Upgraded
+    if (this.upgrading) return; // the parser stops with Upgraded: onUpgraded hands the socket over
     const res = this.res;
     if (res !== null && res.state === ResponseState.Finished) {
       this.exchangeDone();
@@ -555,7 +564,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   private onUpgraded(rest: Buffer): void {
     const upgrade = this.ctx.upgradeHandler;
     const req = this.req;
-    if (upgrade === null || req === null) {
+    if (!this.upgrading || upgrade === null || req === null) {
       // Declined (no upgrade handler): keep speaking HTTP/1.1 on this connection.
       this.parser.resume();
       if (this.parsePause === ParsePause.None) {
@@ -567,6 +576,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
       return;
     }
     this.debug('Connection upgraded; handing the socket over.');
+    this.flushOutput();
     this.writeClosed = true;
     this.readDeadline = 0;
     this.writeDeadline = 0;
@@ -577,8 +587,8 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.socket.removeAllListeners('error');
     this.socket.on('error', () => {});
     this.ctx.sessionClosed(this);
-    this.reading = true;
-    this.socket.resume();
+    // Paused, like node:http hands sockets over: nothing is emitted before the new owner listens.
+    this.socket.pause();
     try {
       upgrade(req, this.socket, rest);
     } catch (error) {

@@ -504,7 +504,7 @@ describe('fetch handlers: the request', () => {
     assert.ok(reason instanceof Error);
   });
 
-  it('request.signal aborts when the client closes the connection (FIN)', { todo: 'core: a FIN is not read while the socket is paused for a response in flight (.server-bugs.md)' }, async () => {
+  it('request.signal aborts when the client closes the connection (FIN)', async () => {
     const { server, started, aborted } = await abortProbe();
     const client = await RawClient.connect(server.port);
     await client.write(request(['GET /wait HTTP/1.1', 'Host: test']));

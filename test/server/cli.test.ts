@@ -150,6 +150,21 @@ describe('serving', () => {
     }
   });
 
+  it('serves a Web-standard fetch app (default export with fetch(request)) like a handler', TEST_TIMEOUT, async () => {
+    writeFileSync(
+      join(tmp, 'fetch-app.mjs'),
+      "export default { fetch: (request) => new Response('fetch ' + new URL(request.url).pathname, { headers: { 'Content-Type': 'text/plain' } }) };\n",
+    );
+    const brisk = await startCli(['fetch-app.mjs', '--port', '0'], {}, { cwd: tmp });
+    try {
+      const response = await fetch(`${brisk.origin}/there`, { signal: AbortSignal.timeout(5_000) });
+      assert.equal(await response.text(), 'fetch /there');
+      assert.equal(response.headers.get('content-type'), 'text/plain');
+    } finally {
+      await brisk.stop();
+    }
+  });
+
   it('--log debug traces a connection the way the seed prints, tagged with its id', TEST_TIMEOUT, async () => {
     const brisk = await startCli(['--port', '0', '--log', 'debug']);
     try {
