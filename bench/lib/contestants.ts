@@ -1,0 +1,116 @@
+// The contestants: how to start each server for a mode, which path it answers the seed page on,
+// and why one cannot run here (then it is skipped with that reason, never silently).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { nginxCommand } from '../servers/nginx.js';
+import type { Mode } from './modes.js';
+
+export interface Contestant {
+  /** The name used by --servers, in results and in the chart. */
+  readonly name: string;
+  /** Human label for tables. */
+  readonly label: string;
+  /** Where this contestant serves the seed page. */
+  readonly seedPath: string;
+  /** Runs on Node.js, so the raw ceiling (also Node.js) bounds it: beating it means noise. */
+  readonly onNode: boolean;
+  /** argv to start it on `port` for `mode`; `dir` is a fresh temporary directory. */
+  command(port: number, mode: Mode, dir: string): string[];
+  /** null when it can run here, else the reason it is skipped. */
+  unavailable(): string | null;
+}
+
+export interface Paths {
+  /** dist/bench: the compiled servers. */
+  readonly dist: string;
+  /** bench/: sources that are run as they are (bun.js, wrk scripts). */
+  readonly source: string;
+  /** The repository root (node_modules). */
+  readonly root: string;
+}
+
+function nodeServer(paths: Paths, name: string, label: string, file: string, seedPath = '/'): Contestant {
+  return {
+    name,
+    label,
+    seedPath,
+    onNode: true,
+    command: (port) => [process.execPath, join(paths.dist, 'servers', file), String(port)],
+    unavailable: () => (existsSync(join(paths.dist, 'servers', file)) ? null : `dist/bench/servers/${file} is missing (build first)`),
+  };
+}
+
+/** The bun binary from the npm package `bun`, if it installed and runs. */
+export function bunBinary(root: string): { path: string | null; reason: string } {
+  const candidates = [
+    join(root, 'node_modules', 'bun', 'bin', 'bun.exe'),
+    join(root, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun'),
+    join(root, 'node_modules', '@oven', 'bun-linux-x64-baseline', 'bin', 'bun'),
+    join(root, 'node_modules', '.bin', 'bun'),
+  ];
+  let last = 'npm package `bun` is not installed (npm install)';
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+    if (r.status === 0) return { path, reason: `bun ${r.stdout.trim()}` };
+    last = `${path} --version failed: ${(r.stderr || r.error?.message || `status ${r.status}`).trim().slice(0, 200)}`;
+  }
+  return { path: null, reason: last };
+}
+
+function onPath(command: string, versionFlag: string): boolean {
+  const r = spawnSync(command, [versionFlag], { stdio: 'ignore' });
+  return r.error === undefined;
+}
+
+export function allContestants(paths: Paths): Contestant[] {
+  let bun: { path: string | null; reason: string } | null = null;
+  const bunInfo = (): { path: string | null; reason: string } => (bun ??= bunBinary(paths.root));
+  return [
+    nodeServer(paths, 'brisk', 'brisk (native handler)', 'brisk.js'),
+    nodeServer(paths, 'brisk-fetch', 'brisk (fetch handler)', 'brisk-fetch.js'),
+    nodeServer(paths, 'brisk-router', 'brisk (router, 100 routes)', 'brisk-router.js', '/route99'),
+    nodeServer(paths, 'node-http', 'node:http', 'node-http.js'),
+    nodeServer(paths, 'fastify', 'Fastify', 'fastify.js'),
+    nodeServer(paths, 'hono', 'Hono (@hono/node-server)', 'hono.js'),
+    {
+      name: 'bun',
+      label: 'Bun (Bun.serve)',
+      seedPath: '/',
+      onNode: false,
+      command: (port) => [bunInfo().path as string, join(paths.source, 'servers', 'bun.js'), String(port)],
+      unavailable: () => (bunInfo().path === null ? bunInfo().reason : null),
+    },
+    {
+      name: 'nginx',
+      label: 'nginx',
+      seedPath: '/',
+      onNode: false,
+      command: (port, _mode, dir) => nginxCommand(dir, port),
+      unavailable: () => (onPath('nginx', '-v') ? null : 'nginx is not installed (apt-get install nginx-light)'),
+    },
+    {
+      name: 'raw',
+      label: 'raw ceiling (node:net)',
+      seedPath: '/',
+      onNode: true,
+      command: (port, mode) => [process.execPath, join(paths.dist, 'servers', 'raw.js'), String(port), mode.rawResponse],
+      unavailable: () => (existsSync(join(paths.dist, 'servers', 'raw.js')) ? null : 'dist/bench/servers/raw.js is missing (build first)'),
+    },
+  ];
+}
+
+/** The version of each tool, for the results file. */
+export function toolVersions(root: string): Record<string, string> {
+  const out: Record<string, string> = { node: process.version };
+  const wrk = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  const wrkVersion = /wrk (?:debian\/)?(\d[\w.+-]*)/.exec(`${wrk.stdout ?? ''}${wrk.stderr ?? ''}`)?.[1];
+  if (wrkVersion !== undefined) out.wrk = wrkVersion;
+  const nginx = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+  const nginxLine = `${nginx.stderr ?? ''}`.trim();
+  if (nginxLine) out.nginx = nginxLine.replace(/^nginx version:\s*(nginx\/)?/, '');
+  const bun = bunBinary(root);
+  if (bun.path !== null) out.bun = bun.reason.replace(/^bun /, '');
+  return out;
+}
