@@ -128,3 +128,20 @@ export function serializeHeadUnchecked(
 ): string {
   return statusLine(status, reason) + fieldLines(fields) + '\r\n';
 }
+
+/**
+ * A whole response for a failure outside any request (a parse error, a header timeout): the
+ * status, a one-line text body, and `Connection: close`. Errors inside a request go through
+ * the normal Response path instead.
+ */
+export function closingTextResponse(status: number, message: string, date: string): string {
+  const body = message + '\n';
+  return (
+    statusLine(status, undefined) +
+    'Date: ' + date + '\r\n' +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    'Content-Length: ' + Buffer.byteLength(body) + '\r\n' +
+    'Connection: close\r\n\r\n' +
+    body
+  );
+}

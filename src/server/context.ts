@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import type { ParseError, ParserLimits } from '../parser/index.js';
 import type { CoarseClock } from './clock.js';
+import type { TrustList } from './forwarded.js';
 import type { TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ServerOptions } from './options.js';
@@ -29,6 +30,8 @@ export interface ServerContext {
   readonly parserLimits: Readonly<ParserLimits>;
   readonly handler: Handler;
   readonly upgradeHandler: UpgradeHandler | null;
+  /** Peers whose Forwarded / X-Forwarded-* fields are believed (null: none). */
+  readonly trustProxy?: TrustList | null;
   readonly clock: CoarseClock;
   readonly log: Logger;
   /** "Connection: keep-alive\r\nKeep-Alive: timeout=N\r\n", for 1.0 and 1.1 clients. */

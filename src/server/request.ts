@@ -13,6 +13,8 @@ export interface RequestOrigin {
   readonly remotePort: number;
   /** The socket (a TLSSocket for HTTPS), for req.protocol and the trusted-proxy list. */
   readonly peerSocket?: Socket;
+  /** The server's trusted proxies (null: none); when set, preferred over TRUST_PROXY on the socket. */
+  readonly trustProxy?: TrustList | null;
 }
 
 /**
@@ -138,7 +140,7 @@ export class Request implements BriskRequest {
   private client(): ClientView {
     if (this.clientView !== null) return this.clientView;
     const socket = this.origin.peerSocket as TrustingSocket | undefined;
-    const trust = socket?.[TRUST_PROXY] ?? null;
+    const trust = this.origin.trustProxy ?? socket?.[TRUST_PROXY] ?? null;
     const headers = this.headers;
     this.clientView = resolveClient(
       {

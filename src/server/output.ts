@@ -1,0 +1,112 @@
+// Output: the write side of one connection. Joins the string responses produced while one read
+// is parsed into a single socket write, keeps the write deadline (a client that stops reading is
+// cut off), and lets handlers wait for 'drain'. It never decides what to write or when to close:
+// Response and Session do.
+import type { Socket } from 'node:net';
+import type { CoarseClock } from './clock.js';
+import { RequestAbortedError } from './errors.js';
+
+export class Output {
+  /** No more writes: our side ended, the socket is gone, or it was handed over. */
+  closed = false;
+  /** When a write that did not drain times out (0: no write pending). */
+  deadline = 0;
+  /**
+   * While one read is being parsed, responses that are strings are joined here and written
+   * once at the end: 16 pipelined requests cost one write syscall, not 16. (Measured: the
+   * syscall per response was half the CPU time of a pipelined ×16 run.)
+   */
+  private batching = false;
+  private batch = '';
+  private drainWaiters: { resolve(): void; reject(e: Error): void }[] = [];
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly clock: CoarseClock,
+    private readonly writeTimeoutMs: number,
+  ) {}
+
+  beginBatch(): void {
+    this.batching = true;
+  }
+
+  endBatch(): void {
+    this.batching = false;
+    this.flush();
+  }
+
+  /** Write what the batch holds. */
+  flush(): void {
+    const out = this.batch;
+    if (out.length === 0) return;
+    this.batch = '';
+    if (!this.closed) this.wrote(this.socket.write(out, 'latin1'));
+  }
+
+  /** Queue bytes (latin1 for strings); false when the socket's buffer is full. */
+  send(data: string | Uint8Array): boolean {
+    if (this.closed) return false;
+    if (this.batching) {
+      if (typeof data === 'string') {
+        this.batch += data;
+        return true;
+      }
+      this.flush();
+    }
+    return this.wrote(typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data));
+  }
+
+  /** Several pieces of one body write (chunk-size line, data, CRLF) as one corked write. */
+  sendPieces(pieces: Uint8Array[]): boolean {
+    if (this.closed) return false;
+    if (pieces.length === 1) return this.send(pieces[0]);
+    this.flush();
+    const socket = this.socket;
+    socket.cork();
+    let ok = true;
+    for (const piece of pieces) ok = socket.write(piece);
+    socket.uncork();
+    return this.wrote(ok);
+  }
+
+  /** Resolves when the socket can take more; rejects once the connection is gone. */
+  drained(): Promise<void> {
+    if (this.closed) return Promise.reject(new RequestAbortedError());
+    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+  }
+
+  /** The socket's 'drain' event. */
+  onDrain(): void {
+    this.deadline = 0;
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  /** End our side once everything queued is written. */
+  end(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.deadline = 0;
+    this.socket.end();
+  }
+
+  /** The connection is gone (or handed over): drop the batch, fail whoever waits for drain. */
+  abandon(): void {
+    this.closed = true;
+    this.batch = '';
+    this.deadline = 0;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    const aborted = new RequestAbortedError();
+    for (const w of waiters) w.reject(aborted);
+  }
+
+  private wrote(ok: boolean): boolean {
+    if (!ok && this.deadline === 0) this.deadline = this.clock.now + this.writeTimeoutMs;
+    return ok;
+  }
+}
