@@ -29,6 +29,7 @@ export {
   type FetchHandlerOptions,
 } from './app/fetch.js';
 
+export { FastResponse, installFastResponse } from './app/fast-response.js';
 export { serveStatic, type StaticOptions } from './app/static.js';
 export { compress, type CompressOptions } from './app/compress.js';
 export { webSocketUpgrade, WebSocket, type WebSocketUpgradeOptions, type WebSocketUpgradeHandler } from './app/websocket.js';

@@ -1,7 +1,10 @@
-// Contestant "brisk-fetch": a Web-standard fetch app `{ fetch(request) }` through toHandler.
-import { createServer, toHandler } from '../../src/index.js';
+// Contestant "brisk-fetch": a Web-standard fetch app `{ fetch(request) }` through toHandler,
+// with brisk's opt-in FastResponse installed as the global Response — the same trade
+// @hono/node-server makes by default for the Hono contestant (its overrideGlobalObjects).
+import { createServer, installFastResponse, toHandler } from '../../src/index.js';
 import { announce, discard, DOWNLOAD_BODY, DOWNLOAD_TYPE, HOST, pathOf, portFromArgs, SEED_BODY, SEED_TYPE, UPLOAD_REPLY } from './common.js';
 
+installFastResponse();
 const port = portFromArgs();
 const seedInit: ResponseInit = { headers: { 'Content-Type': SEED_TYPE } };
 const downloadInit: ResponseInit = { headers: { 'Content-Type': DOWNLOAD_TYPE } };

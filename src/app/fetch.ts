@@ -12,6 +12,7 @@
 //      client goes away (so Hono's stream helpers see onAbort).
 //   5. Errors thrown by the app (or its stream before the head is out) reach the core: 500.
 import type { BriskRequest, BriskResponse, Handler } from '../core.js';
+import { FastResponse, type FastParts } from './fast-response.js';
 import { createRealRequest, LazyRequest, realHeaders, requestUrl } from './fetch-request.js';
 import { Router } from './router.js';
 
@@ -120,6 +121,8 @@ export function writeResponse(response: Response, req: BriskRequest, res: BriskR
   }
   if (response.status < 200) throw new TypeError('A fetch handler returned a network error (Response.error())');
   if (res.headersSent) return; // the app answered through env.res itself
+  const fast = FastResponse.fastParts(response);
+  if (fast !== null) return writeFastParts(fast, res);
   res.status = response.status;
   copyFields(response.headers, res);
   const body = staticBody(response);
@@ -134,6 +137,34 @@ export function writeResponse(response: Response, req: BriskRequest, res: BriskR
     return;
   }
   return pump(stream, req, res);
+}
+
+/**
+ * An untouched FastResponse: status, the init's fields and the body, with no Response or
+ * Headers object ever built. The same bytes as the general path (including undici's default
+ * Content-Type for a string body).
+ */
+function writeFastParts(parts: FastParts, res: BriskResponse): void {
+  res.status = parts.status;
+  const init = parts.headers;
+  let hasContentType = false;
+  if (init !== undefined) {
+    if (init instanceof Headers) {
+      copyFields(init, res);
+      hasContentType = init.has('content-type');
+    } else {
+      const pairs: Iterable<readonly [string, string]> = Array.isArray(init)
+        ? (init as [string, string][])
+        : Object.entries(init as Record<string, string>);
+      for (const [name, value] of pairs) {
+        res.appendHeader(name, value);
+        if (name.length === 12 && name.toLowerCase() === 'content-type') hasContentType = true;
+      }
+    }
+  }
+  const body = parts.body;
+  if (typeof body === 'string' && !hasContentType) res.setHeader('Content-Type', 'text/plain;charset=UTF-8');
+  res.end(body ?? undefined);
 }
 
 function copyFields(headers: Headers, res: BriskResponse): void {

@@ -1,0 +1,129 @@
+// FastResponse: an opt-in stand-in for the global Response on Node 20, where undici's
+// `new Response(body)` builds a ReadableStream up front. Measured here: ~5–25 µs per construction
+// (load-dependent), more than brisk spends on a whole hello-world request, and ~30% of it in
+// makeTransferable. FastResponse keeps the body and init as given and builds the real Response
+// only when something other than the fetch adapter's fast path looks inside it.
+//
+// brisk never installs it by itself (STYLE.md: no hidden global state): an app opts in with
+// installFastResponse(), which replaces globalThis.Response — as @hono/node-server does by default.
+
+const NativeResponse: typeof Response = globalThis.Response;
+
+type BodyInit = ConstructorParameters<typeof Response>[0];
+type HeadersInit = ResponseInit['headers'];
+
+/** What the fetch adapter can write without a real Response: status, init headers, body. */
+export interface FastParts {
+  readonly status: number;
+  readonly headers: HeadersInit;
+  readonly body: string | Uint8Array | null;
+}
+
+export class FastResponse {
+  #body: BodyInit;
+  #init: ResponseInit | undefined;
+  #real: Response | null = null;
+
+  constructor(body?: BodyInit, init?: ResponseInit) {
+    this.#body = body ?? null;
+    this.#init = init;
+    const status = init?.status;
+    // Let the real constructor raise the errors it would raise (bad status, body on 204, ...).
+    if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599 || status === 204 || status === 205 || status === 304)) {
+      this.#real = new NativeResponse(body, init);
+    }
+  }
+
+  /** Every Response, native or fast, is an instance (the prototype chain ends in Response's). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && Object.prototype.isPrototypeOf.call(NativeResponse.prototype, value);
+  }
+
+  static json(data: unknown, init?: ResponseInit): Response {
+    return NativeResponse.json(data, init);
+  }
+
+  static error(): Response {
+    return NativeResponse.error();
+  }
+
+  static redirect(url: string | URL, status?: number): Response {
+    return NativeResponse.redirect(url, status as Parameters<typeof Response.redirect>[1]);
+  }
+
+  /** The adapter's fast path: the parts of an untouched FastResponse with a string, bytes or no body. */
+  static fastParts(response: unknown): FastParts | null {
+    if (typeof response !== 'object' || response === null || !(#body in response)) return null;
+    const fast = response as FastResponse;
+    if (fast.#real !== null) return null;
+    const body = fast.#body;
+    if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) return null;
+    return { status: fast.#init?.status ?? 200, headers: fast.#init?.headers, body };
+  }
+
+  get status(): number {
+    return this.#real?.status ?? this.#init?.status ?? 200;
+  }
+  get ok(): boolean {
+    const status = this.status;
+    return status >= 200 && status <= 299;
+  }
+  get statusText(): string {
+    return this.real().statusText;
+  }
+  get headers(): Headers {
+    return this.real().headers;
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.real().body;
+  }
+  get bodyUsed(): boolean {
+    return this.real().bodyUsed;
+  }
+  get type(): Response['type'] {
+    return this.real().type;
+  }
+  get url(): string {
+    return this.real().url;
+  }
+  get redirected(): boolean {
+    return this.real().redirected;
+  }
+  text(): Promise<string> {
+    return this.real().text();
+  }
+  json(): Promise<unknown> {
+    return this.real().json();
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.real().arrayBuffer();
+  }
+  blob(): Promise<Blob> {
+    return this.real().blob();
+  }
+  formData(): Promise<FormData> {
+    return this.real().formData();
+  }
+  clone(): Response {
+    return this.real().clone();
+  }
+
+  private real(): Response {
+    return (this.#real ??= new NativeResponse(this.#body, this.#init));
+  }
+}
+
+Object.setPrototypeOf(FastResponse.prototype, NativeResponse.prototype);
+Object.setPrototypeOf(FastResponse, NativeResponse);
+
+/**
+ * Replace globalThis.Response with FastResponse (so `new Response(...)` in the app, Hono's
+ * c.text() and c.json() included, is cheap). Returns a function that puts the native one back.
+ */
+export function installFastResponse(): () => void {
+  const previous = globalThis.Response;
+  globalThis.Response = FastResponse as unknown as typeof Response;
+  return () => {
+    globalThis.Response = previous;
+  };
+}
