@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // The `brisk` command: parse flags and HOST/PORT, import the app module, listen, and shut down
 // gracefully on SIGTERM/SIGINT. Uses only the public API; every option's default comes from
-// DEFAULT_SERVER_OPTIONS so that --help never drifts from the server.
+// DEFAULT_SERVER_OPTIONS so that --help never drifts from the server. With --workers, this
+// process becomes the cluster primary (src/cluster.ts) and each worker runs this same file.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer, toBriskHandler, type BriskApp, type Handler, type ServerOptions, type UpgradeHandler } from './index.js';
-import { DEFAULT_SERVER_OPTIONS } from './server/options.js';
+import { createServer, toBriskHandler, type BriskApp, type BriskServerOptions, type Handler, type ServerOptions, type UpgradeHandler } from './index.js';
+import { attachWorker, runPrimary } from './cluster.js';
+import { OpsUsageError, opsParseArgsOptions, opsUsageRows, parseOpsFlags, readTlsFiles, type OpsInvocation } from './ops/cli-options.js';
+import { resolveOpsOptions } from './server/ops-options.js';
+import { DEFAULT_SERVER_OPTIONS, resolveServerOptions } from './server/options.js';
 
 /** Exit status for bad usage (a flag, a number, a module that is not an app). */
 const EXIT_USAGE = 2;
@@ -35,7 +40,7 @@ const CLI_OPTIONS: { readonly [K in OptionKey]: CliOption } = {
   host: { flag: 'host', env: 'HOST', help: 'address to listen on' },
   port: { flag: 'port', env: 'PORT', min: 0, max: 65535, help: 'TCP port (0 = any free port)' },
   logLevel: { flag: 'log', choices: ['silent', 'error', 'info', 'debug'], help: 'log level' },
-  accessLog: { flag: 'access-log', choices: ['off', 'common', 'json'], help: 'access log format' },
+  accessLog: { flag: 'access-log', choices: ['off', 'common', 'combined', 'json'], help: 'access log format' },
   headersTimeoutMs: { flag: 'headers-timeout', min: 1, help: 'ms for a whole request head (then 408)' },
   bodyIdleTimeoutMs: { flag: 'body-idle-timeout', min: 1, help: 'ms between request body pieces (then 408)' },
   bodyMinBytesPerSecond: { flag: 'body-min-rate', min: 0, help: 'minimum request body bytes/s (0 = off)' },
@@ -62,8 +67,9 @@ function usage(): string {
     const env = option.env ? `, env ${option.env}` : '';
     return [`  --${option.flag} ${value}`, `${option.help} (default: ${DEFAULT_SERVER_OPTIONS[key]}${env})`];
   });
+  const opsRows = opsUsageRows();
   rows.push(['  --help', 'print this help and exit'], ['  --version', 'print the version and exit']);
-  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  const width = Math.max(...rows.map(([left]) => left.length), ...opsRows.map(([left]) => left.length)) + 2;
   return [
     'Usage: brisk [app-module] [options]',
     '',
@@ -74,6 +80,13 @@ function usage(): string {
     '',
     'Options:',
     ...rows.map(([left, right]) => left.padEnd(width) + right),
+    '',
+    'Operations (docs/deployment.md):',
+    ...opsRows.map(([left, right]) => left.padEnd(width) + right),
+    '',
+    'Signals: SIGTERM and SIGINT drain and exit (a second one exits at once); SIGHUP rereads',
+    'the certificate and reopens the access log file, and with --workers restarts the workers',
+    'one at a time with fresh code.',
     '',
   ].join('\n');
 }
@@ -107,8 +120,11 @@ function parseValue(option: CliOption, text: string, source: string): string | n
 interface Invocation {
   readonly appModule: string | undefined;
   readonly options: Partial<ServerOptions>;
+  readonly ops: OpsInvocation;
   readonly action: 'serve' | 'help' | 'version';
 }
+
+const NO_OPS: OpsInvocation = { workers: 0, ops: {}, certFile: undefined, keyFile: undefined, idleGraceGiven: false };
 
 function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): Invocation {
   let parsed;
@@ -119,6 +135,7 @@ function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): Invoc
       strict: true,
       options: {
         ...Object.fromEntries(CLI_ENTRIES.map(([, option]) => [option.flag, { type: 'string' as const }])),
+        ...opsParseArgsOptions(),
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -128,8 +145,8 @@ function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): Invoc
   }
   const { positionals } = parsed;
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) return { appModule: undefined, options: {}, action: 'help' };
-  if (values.version) return { appModule: undefined, options: {}, action: 'version' };
+  if (values.help) return { appModule: undefined, options: {}, ops: NO_OPS, action: 'help' };
+  if (values.version) return { appModule: undefined, options: {}, ops: NO_OPS, action: 'version' };
   if (positionals.length > 1) throw new UsageError(`expected at most one app module, got ${positionals.join(' ')}`);
 
   const options: Record<string, string | number> = {};
@@ -142,7 +159,14 @@ function parseInvocation(args: readonly string[], env: NodeJS.ProcessEnv): Invoc
       options[key] = parseValue(option, envValue, option.env as string);
     }
   }
-  return { appModule: positionals[0], options: options as Partial<ServerOptions>, action: 'serve' };
+  let ops: OpsInvocation;
+  try {
+    ops = parseOpsFlags(values);
+  } catch (error) {
+    if (error instanceof OpsUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+  return { appModule: positionals[0], options: options as Partial<ServerOptions>, ops, action: 'serve' };
 }
 
 /** An app module's optional `upgrade` export; webSocketUpgrade's also has close() for shutdown. */
@@ -172,11 +196,12 @@ async function loadApp(appModule: string | undefined): Promise<LoadedApp> {
   return { handler, upgrade: module.upgrade as AppUpgrade | undefined };
 }
 
-function formatOrigin(host: string, port: number): string {
-  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+function formatOrigin(host: string, port: number, secure: boolean): string {
+  const scheme = secure ? 'https' : 'http';
+  return host.includes(':') ? `${scheme}://[${host}]:${port}` : `${scheme}://${host}:${port}`;
 }
 
-function createServerOrExplain(app: LoadedApp, options: ServerOptions): ReturnType<typeof createServer> {
+function createServerOrExplain(app: LoadedApp, options: BriskServerOptions): ReturnType<typeof createServer> {
   try {
     return createServer(app.handler, app.upgrade === undefined ? options : { ...options, onUpgrade: app.upgrade });
   } catch (error) {
@@ -185,37 +210,97 @@ function createServerOrExplain(app: LoadedApp, options: ServerOptions): ReturnTy
   }
 }
 
+/**
+ * Idle keep-alive connections of a worker the primary retires get this long to send one more
+ * request (answered with Connection: close) before they are closed, unless --idle-grace says
+ * otherwise: closing a connection under a client that is reusing it fails that request, and a
+ * busy client sends its next request well within a second. Arbitrary.
+ */
+const RETIRE_IDLE_GRACE_MS = 1_000;
+
+/** How long the primary waits for a draining worker before killing it (its own deadlines plus a margin). */
+function workerStopMs(options: ServerOptions, invocation: OpsInvocation): number {
+  const { drainDelayMs = 0, idleGraceMs = RETIRE_IDLE_GRACE_MS } = invocation.ops;
+  return drainDelayMs + idleGraceMs + options.shutdownTimeoutMs + 2_000;
+}
+
+function startPrimary(invocation: Invocation, options: ServerOptions): void {
+  try {
+    // Validate here what the workers would refuse, so a typo is one message, not a crash loop.
+    resolveServerOptions(options);
+    resolveOpsOptions(invocation.ops.ops);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const secure = invocation.ops.certFile !== undefined;
+  runPrimary({
+    workers: invocation.ops.workers,
+    workerStopMs: workerStopMs(options, invocation.ops),
+    onListening: (address, workers) =>
+      process.stdout.write(`brisk listening on ${formatOrigin(address.host, address.port, secure)} (${workers} workers, primary pid ${process.pid})\n`),
+    log: (line) => process.stderr.write(`brisk: ${line}\n`),
+  });
+}
+
 async function main(): Promise<void> {
   const invocation = parseInvocation(process.argv.slice(2), process.env);
   if (invocation.action === 'help') return void process.stdout.write(usage());
   if (invocation.action === 'version') return void process.stdout.write(version() + '\n');
 
-  const app = await loadApp(invocation.appModule);
   const options = { ...DEFAULT_SERVER_OPTIONS, ...invocation.options };
-  const server = createServerOrExplain(app, options);
-  // Installed before listening, so a signal that follows the "listening" line is always ours.
+  const ops = invocation.ops;
+  if (ops.workers > 0 && cluster.isPrimary) return startPrimary(invocation, options);
+
+  const app = await loadApp(invocation.appModule);
+  const server = createServerOrExplain(app, { ...options, ...ops.ops });
+  const tag = cluster.isWorker ? `brisk[worker ${cluster.worker?.id}]` : 'brisk';
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      process.stderr.write(`brisk: second ${signal}, exiting now\n`);
-      process.exit(1);
-    }
+  const shutdown = (why: string, idleGraceMs?: number): void => {
+    if (stopping) return;
     stopping = true;
-    process.stderr.write(`brisk: ${signal}, closing (up to ${options.shutdownTimeoutMs} ms)\n`);
+    process.stderr.write(`${tag}: ${why}, closing (up to ${options.shutdownTimeoutMs} ms)\n`);
     // Upgraded connections (WebSockets) left the server's books: their handler closes them.
-    Promise.all([server.close({ timeoutMs: options.shutdownTimeoutMs }), app.upgrade?.close?.({ timeoutMs: options.shutdownTimeoutMs })]).then(
+    Promise.all([
+      server.close({ timeoutMs: options.shutdownTimeoutMs, idleGraceMs }),
+      app.upgrade?.close?.({ timeoutMs: options.shutdownTimeoutMs }),
+    ]).then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`brisk: error while closing: ${String(error)}\n`);
+        process.stderr.write(`${tag}: error while closing: ${String(error)}\n`);
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Installed before listening, so a signal that follows the "listening" line is always ours.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`${tag}: second ${signal}, exiting now\n`);
+      process.exit(1);
+    }
+    shutdown(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => reloadFiles(server, ops, tag));
+  if (cluster.isWorker) {
+    attachWorker(server, { shutdown: () => shutdown('asked to drain', ops.idleGraceGiven ? undefined : RETIRE_IDLE_GRACE_MS) });
+  }
 
   const address = await server.listen(options.port, options.host);
-  process.stdout.write(`brisk listening on ${formatOrigin(address.host, address.port)}\n`);
+  // A worker's listening is reported by the primary, once for all.
+  if (!cluster.isWorker) process.stdout.write(`brisk listening on ${formatOrigin(address.host, address.port, server.secure)}\n`);
+}
+
+/** SIGHUP in a serving process: reread the certificate and key, reopen the access log file. */
+function reloadFiles(server: ReturnType<typeof createServer>, ops: OpsInvocation, tag: string): void {
+  server.reopenLogs();
+  if (ops.certFile === undefined || ops.keyFile === undefined) return;
+  try {
+    server.reloadTls(readTlsFiles(ops.certFile, ops.keyFile));
+    process.stderr.write(`${tag}: SIGHUP, reloaded the certificate from ${ops.certFile}\n`);
+  } catch (error) {
+    process.stderr.write(`${tag}: SIGHUP, kept the old certificate: ${(error as Error).message}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,9 @@
 // The core's public API (parser, server, handler types). The app layer (src/app) imports only this
 // file; the core never imports src/app.
-export { Server, createServer, serve, type BriskServerOptions, type ServerStats } from './server/server.js';
+export { Server, createServer, serve, type BriskServerOptions, type ServerStats, type CloseOptions } from './server/server.js';
+export type { OpsOptions, TlsOptions } from './server/ops-options.js';
+export type { TrustProxySpec } from './server/forwarded.js';
+export type { MetricsSnapshot } from './server/metrics.js';
 export type { UpgradeHandler } from './server/context.js';
 export { HttpError, RequestAbortedError } from './server/errors.js';
 export { DEFAULT_SERVER_OPTIONS, resolveServerOptions, type ServerOptions, type LogLevel, type AccessLogFormat } from './server/options.js';

@@ -11,18 +11,11 @@ import type { BriskRequest, RequestHeaders } from './types.js';
 export interface RequestOrigin {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  /** The socket (a TLSSocket for HTTPS), for req.protocol and the trusted-proxy list. */
+  /** The socket (a TLSSocket for HTTPS), for req.protocol. */
   readonly peerSocket?: Socket;
-  /** The server's trusted proxies (null: none); when set, preferred over TRUST_PROXY on the socket. */
+  /** The server's trusted proxies (null or absent: none), for req.ip / req.protocol / req.host. */
   readonly trustProxy?: TrustList | null;
 }
-
-/**
- * The Server's trusted-proxy list, set on each accepted socket only when `trustProxy` is on
- * (the Session hands a Request its own socket, not the Server's options).
- */
-export const TRUST_PROXY = Symbol('brisk.trustProxy');
-type TrustingSocket = Socket & { [TRUST_PROXY]?: TrustList; encrypted?: boolean };
 
 export class Request implements BriskRequest {
   private pathEnd = -1;
@@ -79,6 +72,7 @@ export class Request implements BriskRequest {
 
   /** The client's address: the peer's, or from Forwarded / X-Forwarded-For when the peer is a trusted proxy. */
   get ip(): string {
+    if ((this.origin.trustProxy ?? null) === null) return this.origin.remoteAddress; // nothing to parse
     return this.client().ip;
   }
 
@@ -139,8 +133,8 @@ export class Request implements BriskRequest {
 
   private client(): ClientView {
     if (this.clientView !== null) return this.clientView;
-    const socket = this.origin.peerSocket as TrustingSocket | undefined;
-    const trust = this.origin.trustProxy ?? socket?.[TRUST_PROXY] ?? null;
+    const socket = this.origin.peerSocket as (Socket & { encrypted?: boolean }) | undefined;
+    const trust = this.origin.trustProxy ?? null;
     const headers = this.headers;
     this.clientView = resolveClient(
       {

@@ -1,23 +1,36 @@
-// Server: listening, the set of connections and its limit, the shared clock, graceful shutdown.
-// Everything about one connection lives in Session.
+// Server: listening, the set of connections and its limit, the shared clock, graceful shutdown,
+// and the operations features around them (TLS, PROXY protocol, trusted proxies, health and
+// metrics endpoints, access log file). Everything about one connection lives in Session.
+//
+// The life of a connection:
+//   1. accept(): refused at once when shutting down or at maxConnections.
+//   2. Preamble (only with `proxyProtocol` or `tls`): PROXY header, TLS handshake (preamble.ts).
+//   3. open(): a Session owns the socket until it closes and calls sessionClosed().
+import { createWriteStream, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import { resolveParserLimits, type ParseError, type ParserLimits } from '../parser/index.js';
 import { CoarseClock, tickFor, type Sweepable } from './clock.js';
 import type { ServerContext, UpgradeHandler } from './context.js';
-import { TimeoutKind } from './errors.js';
+import { withEndpoints, type EndpointHost } from './endpoints.js';
+import { TIMEOUT_NAMES, TimeoutKind } from './errors.js';
+import type { TrustList } from './forwarded.js';
 import { Logger } from './logger.js';
+import { Metrics, renderMetrics, type MetricsSnapshot } from './metrics.js';
+import { OPS_OPTION_KEYS, resolveOpsOptions, type OpsOptions, type ResolvedOps, type TlsOptions } from './ops-options.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
+import { ConnectionPreamble, type PreambleHost } from './preamble.js';
+import type { ProxiedOrigin } from './proxy-protocol.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 import { Session } from './session.js';
 import type { Handler } from './types.js';
 
-export interface BriskServerOptions extends Partial<ServerOptions> {
+export interface BriskServerOptions extends Partial<ServerOptions>, OpsOptions {
   /** Takes over sockets of Upgrade / CONNECT requests; without it they are answered as plain HTTP. */
   onUpgrade?: UpgradeHandler;
 }
 
-/** Counters for logs, tests and (later) metrics. */
+/** Counters for logs, tests and metrics. */
 export interface ServerStats {
   connectionsAccepted: number;
   connectionsRejected: number;
@@ -26,32 +39,81 @@ export interface ServerStats {
   timeouts: number;
 }
 
-export class Server implements ServerContext, Sweepable {
+/** Where the server is in its life. Shutdown moves forward only. */
+export const enum ServerState {
+  Running = 0,
+  /** close() began: still accepting (drainDelayMs), health answers 503, responses say Connection: close. */
+  Draining = 1,
+  /** The port is closed; in-flight requests finish. */
+  Closing = 2,
+  Closed = 3,
+}
+
+export interface CloseOptions {
+  /** Grace for requests in flight once the port is closed; then connections are destroyed. */
+  timeoutMs?: number;
+  /** Keep accepting this long first (health answers 503). Default: the drainDelayMs option. */
+  drainDelayMs?: number;
+  /** Idle keep-alive connections get this long to send a last request. Default: the idleGraceMs option. */
+  idleGraceMs?: number;
+}
+
+export class Server implements ServerContext, Sweepable, PreambleHost, EndpointHost {
   readonly options: Readonly<ServerOptions>;
   readonly parserLimits: Readonly<ParserLimits>;
   readonly upgradeHandler: UpgradeHandler | null;
+  readonly handler: Handler;
   readonly clock: CoarseClock;
   readonly log: Logger;
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
   readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0 };
+  /** Created only when metricsPath is set. */
+  readonly metrics: Metrics | null;
+  readonly healthPath: string | null;
+  readonly metricsPath: string | null;
+  readonly timingRequests: boolean;
+  /**
+   * Set by the cluster worker: turns this process's snapshot into the cluster's. Without it,
+   * the metrics endpoint reports this process only.
+   */
+  metricsCollector: ((local: MetricsSnapshot) => Promise<MetricsSnapshot>) | null = null;
 
+  /** Proxies whose forwarding fields are believed (req.ip, req.protocol, req.host); null: none. */
+  readonly trustProxy: TrustList | null;
+  private readonly ops: ResolvedOps;
   private readonly listener: net.Server;
+  private readonly preamble: ConnectionPreamble | null;
   private readonly sessions = new Set<Session>();
+  private state = ServerState.Running;
   private nextId = 1;
   private closing: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
+  private accessLogStream: WriteStream | null = null;
 
-  constructor(
-    readonly handler: Handler,
-    options: BriskServerOptions = {},
-  ) {
+  constructor(handler: Handler, options: BriskServerOptions = {}) {
     const { onUpgrade, ...rest } = options;
-    this.options = resolveServerOptions(rest);
+    const opsInput: OpsOptions = {};
+    const serverInput: Record<string, unknown> = { ...rest };
+    for (const key of OPS_OPTION_KEYS) {
+      (opsInput as Record<string, unknown>)[key] = serverInput[key];
+      delete serverInput[key];
+    }
+    this.options = resolveServerOptions(serverInput as Partial<ServerOptions>);
+    const ops = (this.ops = resolveOpsOptions(opsInput));
     this.parserLimits = resolveParserLimits(this.options);
     this.upgradeHandler = onUpgrade ?? null;
     const o = this.options;
-    this.log = new Logger(o.logLevel, o.accessLog, o.log);
+    this.trustProxy = ops.trust;
+    this.metrics = ops.metricsPath === null ? null : new Metrics();
+    this.healthPath = ops.healthPath;
+    this.metricsPath = ops.metricsPath;
+    this.timingRequests = this.metrics !== null;
+    this.handler = withEndpoints(handler, this);
+    // An access log file with the format left off means "log there": combined, as nginx does.
+    const accessFormat = ops.accessLogFile !== null && o.accessLog === 'off' ? 'combined' : o.accessLog;
+    this.log = new Logger(o.logLevel, accessFormat, o.log, ops.accessLogFile === null ? null : (line) => this.writeAccessLine(line));
+    if (ops.accessLogFile !== null && accessFormat !== 'off') this.reopenLogs();
     this.clock = new CoarseClock(
       tickFor([o.headersTimeoutMs, o.bodyIdleTimeoutMs, o.keepAliveTimeoutMs, o.writeTimeoutMs]),
       this,
@@ -59,6 +121,10 @@ export class Server implements ServerContext, Sweepable {
     const timeoutSeconds = Math.max(1, Math.floor(o.keepAliveTimeoutMs / 1000));
     this.keepAliveFields11 = `Connection: keep-alive\r\nKeep-Alive: timeout=${timeoutSeconds}\r\n`;
     this.keepAliveFields10 = this.keepAliveFields11;
+    this.preamble =
+      ops.tls === null && !ops.proxyProtocol
+        ? null
+        : new ConnectionPreamble(this, { tls: ops.tls, proxyProtocol: ops.proxyProtocol, trust: ops.trust, timeoutMs: o.headersTimeoutMs });
     this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
     this.listener.on('error', (err) => this.log.error(`listener error: ${err.message}`));
   }
@@ -69,6 +135,16 @@ export class Server implements ServerContext, Sweepable {
 
   get listening(): boolean {
     return this.listener.listening;
+  }
+
+  /** True once close() has begun (the health endpoint answers 503). */
+  get draining(): boolean {
+    return this.state !== ServerState.Running;
+  }
+
+  /** Whether connections are served over TLS. */
+  get secure(): boolean {
+    return this.ops.tls !== null;
   }
 
   address(): { host: string; port: number } | null {
@@ -89,75 +165,178 @@ export class Server implements ServerContext, Sweepable {
     });
   }
 
+  /** Swap the TLS certificate (and other secure-context options) for new connections (e.g. on SIGHUP). */
+  reloadTls(options: TlsOptions): void {
+    if (this.preamble === null || this.ops.tls === null) throw new Error('reloadTls: the server was not created with tls options');
+    this.preamble.reloadTls(options);
+  }
+
+  /** Reopen the access log file (after logrotate moved it). */
+  reopenLogs(): void {
+    const path = this.ops.accessLogFile;
+    if (path === null) return;
+    const previous = this.accessLogStream;
+    const stream = createWriteStream(path, { flags: 'a' });
+    stream.on('error', (error) => this.log.error(`access log ${path}: ${error.message}`));
+    this.accessLogStream = stream;
+    previous?.end();
+  }
+
+  /** This process's metrics (null when metricsPath is not set). */
+  metricsSnapshot(): MetricsSnapshot | null {
+    if (this.metrics === null) return null;
+    let liveBytesReceived = 0;
+    let liveBytesSent = 0;
+    for (const session of this.sessions) {
+      liveBytesReceived += session.peerSocket.bytesRead;
+      liveBytesSent += session.peerSocket.bytesWritten;
+    }
+    return this.metrics.snapshot({
+      connectionsAccepted: this.stats.connectionsAccepted,
+      connectionsRejected: this.stats.connectionsRejected,
+      openConnections: this.sessions.size + (this.preamble?.size ?? 0),
+      liveBytesReceived,
+      liveBytesSent,
+      draining: this.draining,
+    });
+  }
+
+  async metricsText(): Promise<string> {
+    const local = this.metricsSnapshot();
+    if (local === null) return '';
+    return renderMetrics(this.metricsCollector === null ? local : await this.metricsCollector(local));
+  }
+
   /**
-   * Graceful shutdown: stop accepting, close idle connections now, let requests in flight finish
-   * (their responses say `Connection: close`), and destroy whatever is left after `timeoutMs`.
+   * Graceful shutdown:
+   *   1. draining: for drainDelayMs (default 0) keep accepting; health answers 503 and every
+   *      response says `Connection: close`, so load balancers move away;
+   *   2. stop accepting; requests in flight finish (their responses say `Connection: close`);
+   *      idle keep-alive connections are closed after idleGraceMs (default 0: at once);
+   *   3. after `timeoutMs`, whatever is left is destroyed.
    */
-  close(options: { timeoutMs?: number } = {}): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
     if (this.closing !== null) return this.closing;
     const timeoutMs = options.timeoutMs ?? this.options.shutdownTimeoutMs;
-    this.closing = new Promise<void>((resolve) => {
-      const listenerClosed = new Promise<void>((done) => {
-        if (this.listener.listening) this.listener.close(() => done());
-        else done();
-      });
+    const drainDelayMs = options.drainDelayMs ?? this.ops.drainDelayMs;
+    const idleGraceMs = options.idleGraceMs ?? this.ops.idleGraceMs;
+    this.state = ServerState.Draining;
+    for (const session of this.sessions) session.shutdownRequested = true;
+    this.closing =
+      drainDelayMs > 0
+        ? new Promise<void>((resolve) => setTimeout(resolve, drainDelayMs)).then(() => this.stopAccepting(timeoutMs, idleGraceMs))
+        : this.stopAccepting(timeoutMs, idleGraceMs);
+    return this.closing;
+  }
+
+  private stopAccepting(timeoutMs: number, idleGraceMs: number): Promise<void> {
+    this.state = ServerState.Closing;
+    const listenerClosed = new Promise<void>((done) => {
+      if (this.listener.listening) this.listener.close(() => done());
+      else done();
+    });
+    const closeIdle = (): void => {
+      this.preamble?.destroyAll();
       for (const session of this.sessions) {
         session.shutdownRequested = true;
         if (!session.isBusy) session.closeGracefully();
       }
-      const timer = setTimeout(() => {
-        for (const session of this.sessions) session.destroy();
-      }, timeoutMs);
-      timer.unref();
-      const allClosed = new Promise<void>((done) => {
-        if (this.sessions.size === 0) done();
-        else this.idleWaiters.push(done);
-      });
-      void Promise.all([listenerClosed, allClosed]).then(() => {
-        clearTimeout(timer);
-        this.clock.stop();
-        resolve();
-      });
+    };
+    let idleTimer: NodeJS.Timeout | null = null;
+    if (idleGraceMs === 0) closeIdle();
+    else {
+      idleTimer = setTimeout(closeIdle, idleGraceMs);
+      idleTimer.unref();
+    }
+    const timer = setTimeout(() => {
+      this.preamble?.destroyAll();
+      for (const session of this.sessions) session.destroy();
+    }, timeoutMs);
+    timer.unref();
+    const allClosed = new Promise<void>((done) => {
+      if (this.openCount === 0) done();
+      else this.idleWaiters.push(done);
     });
-    return this.closing;
+    return Promise.all([listenerClosed, allClosed]).then(() => {
+      clearTimeout(timer);
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      this.clock.stop();
+      this.state = ServerState.Closed;
+      this.accessLogStream?.end();
+      this.accessLogStream = null;
+    });
+  }
+
+  private get openCount(): number {
+    return this.sessions.size + (this.preamble?.size ?? 0);
   }
 
   private accept(socket: net.Socket): void {
-    if (this.closing !== null || this.sessions.size >= this.options.maxConnections) {
+    if (this.state >= ServerState.Closing || this.openCount >= this.options.maxConnections) {
       this.stats.connectionsRejected++;
       socket.destroy();
       return;
     }
     this.stats.connectionsAccepted++;
-    this.clock.refresh();
-    this.sessions.add(new Session(this.nextId++, socket, this));
+    const now = this.clock.refresh();
+    if (this.preamble !== null) this.preamble.start(socket, now);
+    else this.open(socket, undefined, undefined);
+  }
+
+  // --- PreambleHost ---
+
+  open(socket: net.Socket, origin: ProxiedOrigin | undefined, initial: Buffer | undefined): void {
+    const session = new Session(this.nextId++, socket, this, origin, initial);
+    this.sessions.add(session);
+    if (this.state !== ServerState.Running) session.shutdownRequested = true;
+  }
+
+  pendingDone(): void {
+    this.wakeIdleWaiters();
   }
 
   // --- ServerContext ---
 
   sessionClosed(session: Session): void {
     this.sessions.delete(session);
-    if (this.sessions.size === 0 && this.idleWaiters.length > 0) {
+    if (this.metrics !== null) this.metrics.connectionClosed(session.peerSocket.bytesRead, session.peerSocket.bytesWritten);
+    this.wakeIdleWaiters();
+  }
+
+  private wakeIdleWaiters(): void {
+    if (this.openCount === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
   }
 
-  requestDone(_req: Request, _res: Response, _durationMs: number): void {
+  requestDone(req: Request, res: Response, durationMs: number): void {
     this.stats.requests++;
+    if (this.metrics !== null) {
+      // The session's duration is on the coarse clock; a handler-timed request has a precise one.
+      const start = req.handlerStartMs;
+      this.metrics.requestDone(res.status, start > 0 ? performance.now() - start : durationMs);
+    }
   }
 
-  parseError(_error: ParseError): void {
+  parseError(error: ParseError): void {
     this.stats.parseErrors++;
+    this.metrics?.parseError(error.code);
   }
 
-  timedOut(_kind: TimeoutKind): void {
+  timedOut(kind: TimeoutKind): void {
     this.stats.timeouts++;
+    this.metrics?.timedOut(TIMEOUT_NAMES[kind]);
   }
 
   sweep(now: number): void {
     for (const session of this.sessions) session.sweep(now);
+    this.preamble?.sweep(now);
+  }
+
+  private writeAccessLine(line: string): void {
+    this.accessLogStream?.write(line + '\n');
   }
 }
 
