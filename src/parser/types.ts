@@ -43,6 +43,22 @@ export interface HeadInfo {
   expectOther: boolean;
 }
 
+/** A HeadInfo before any message: the parser keeps one and refills it for each head. */
+export function emptyHeadInfo(): HeadInfo {
+  return {
+    method: '',
+    target: '',
+    versionMinor: 1,
+    headers: [],
+    bodyKind: BodyKind.None,
+    contentLength: 0,
+    keepAlive: true,
+    upgrade: false,
+    expectContinue: false,
+    expectOther: false,
+  };
+}
+
 export interface ParserHandler {
   /** A new message starts (first byte of its request line). */
   onMessageBegin(): void;
