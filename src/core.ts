@@ -6,6 +6,7 @@ export type { TrustProxySpec } from './server/forwarded.js';
 export type { MetricsSnapshot } from './server/metrics.js';
 export type { UpgradeHandler } from './server/context.js';
 export { HttpError, RequestAbortedError } from './server/errors.js';
+export { bodySourceIterable } from './server/response.js';
 export { DEFAULT_SERVER_OPTIONS, resolveServerOptions, type ServerOptions, type LogLevel, type AccessLogFormat } from './server/options.js';
 export type { Handler, BriskRequest, BriskResponse, RequestHeaders, BodyChunk } from './server/types.js';
 export { RequestParser, ParseError, ParserStatus, BodyKind, DEFAULT_PARSER_LIMITS, type ParserHandler, type HeadInfo, type ParserLimits, type ParseErrorCode } from './parser/index.js';

@@ -16,7 +16,7 @@
 //      (see SYNC_MAX_BYTES) and sent with a Content-Length; anything else streams through zlib,
 //      chunked, flushed after each event-loop turn of writes when `flush` is on.
 import type { Readable } from 'node:stream';
-import type { BodyChunk, BriskRequest, BriskResponse, Handler } from '../core.js';
+import { bodySourceIterable, type BodyChunk, type BriskRequest, type BriskResponse, type Handler } from '../core.js';
 import { DEFAULT_CODINGS, isCompressibleType, preferredCodings, type ContentCoding } from './accept-encoding.js';
 import { CompressedBody, compressSync, createCompressor, type CompressorSettings } from './compress-body.js';
 
@@ -194,7 +194,7 @@ class CompressingResponse implements BriskResponse {
     if (this.state === CodingState.Pending) this.decide(-1);
     if (this.state === CodingState.Identity) return this.res.send(source);
     const body = this.body as CompressedBody;
-    for await (const chunk of asIterable(source)) {
+    for await (const chunk of bodySourceIterable(source)) {
       if (!this.write(chunk)) await this.drained();
     }
     this.end();
@@ -292,20 +292,3 @@ function byteLength(chunk: BodyChunk): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk, 'utf8') : chunk.byteLength;
 }
 
-function asIterable(source: Readable | ReadableStream<Uint8Array> | AsyncIterable<BodyChunk>): AsyncIterable<BodyChunk> {
-  if (Symbol.asyncIterator in source) return source as AsyncIterable<BodyChunk>;
-  return readableStreamIterable(source as ReadableStream<Uint8Array>);
-}
-
-async function* readableStreamIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}

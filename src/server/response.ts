@@ -56,6 +56,13 @@ const DATE = 'date';
  * (15%) of a pipelined hello-world request. Bounded, so hostile or generated names cannot grow it.
  */
 const CHECKED_NAMES = new Map<string, string>();
+
+/**
+ * Bodies up to this size are copied behind the head so the response is one buffer and one
+ * write; larger ones are written beside it (writev). 16 KiB: arbitrary, about where a copy
+ * starts to cost more than a second iovec.
+ */
+const JOIN_LIMIT = 16 * 1024;
 const MAX_CHECKED_NAMES = 512;
 
 export class Response implements BriskResponse {
@@ -176,11 +183,7 @@ export class Response implements BriskResponse {
   }
 
   async send(source: Readable | ReadableStream<Uint8Array> | AsyncIterable<BodyChunk>): Promise<void> {
-    const iterable: AsyncIterable<BodyChunk> =
-      Symbol.asyncIterator in source
-        ? (source as AsyncIterable<BodyChunk>)
-        : readableStreamIterable(source as ReadableStream<Uint8Array>);
-    for await (const chunk of iterable) {
+    for await (const chunk of bodySourceIterable(source)) {
       if (this.sink.isClosed) break;
       if (!this.write(chunk)) await this.drained();
     }
@@ -220,9 +223,16 @@ export class Response implements BriskResponse {
       this.sink.send(buf);
       return;
     }
+    const bytes = body as Uint8Array;
+    if (length > JOIN_LIMIT) {
+      // A large body is not copied behind the head: both go out in one corked writev.
+      // (Measured: copying a 1 MiB body per response made /download 0.4x node:http.)
+      this.sink.sendPieces([Buffer.from(head, 'latin1'), bytes]);
+      return;
+    }
     const buf = Buffer.allocUnsafe(head.length + length);
     buf.write(head, 0, 'latin1');
-    buf.set(body as Uint8Array, head.length);
+    buf.set(bytes, head.length);
     this.sink.send(buf);
   }
 
@@ -315,6 +325,13 @@ export class Response implements BriskResponse {
   }
 }
 
+/** Any body source `send()` takes, as one async iterable (Node's Readable and Web ReadableStream both are). */
+export function bodySourceIterable(source: Readable | ReadableStream<Uint8Array> | AsyncIterable<BodyChunk>): AsyncIterable<BodyChunk> {
+  if (Symbol.asyncIterator in source) return source as AsyncIterable<BodyChunk>;
+  return readableStreamIterable(source as ReadableStream<Uint8Array>);
+}
+
+/** A ReadableStream from another realm or an older runtime, without async iteration. */
 async function* readableStreamIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
   const reader = stream.getReader();
   try {
