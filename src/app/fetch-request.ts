@@ -25,12 +25,21 @@ const HOST_FORBIDDEN = ['/', '?', '#', '@', '\\', ' ', '\t'];
  * after two table scans; anything a URL parser would rewrite (upper case, default port, dot
  * segments, characters it percent-encodes) goes through `new URL`. Throws HttpError(400).
  */
+/**
+ * The last Host that passed isCanonicalHost: a connection (and usually a whole server) sees the
+ * same one on every request, so the check runs once rather than per request (fetch bench: 1.3%).
+ */
+let lastCanonicalHost = '';
+
 export function requestUrl(req: BriskRequest, defaultHost: string): string {
   const target = req.target;
   if (target.charCodeAt(0) !== 0x2f) return absoluteUrl(target);
   const host = req.headers.get('host') ?? defaultHost;
   const url = 'http://' + host + target;
-  if (isCanonicalHost(host) && isCanonicalTarget(target)) return url;
+  if ((host === lastCanonicalHost || isCanonicalHost(host)) && isCanonicalTarget(target)) {
+    lastCanonicalHost = host;
+    return url;
+  }
   for (const c of HOST_FORBIDDEN) if (host.includes(c)) throw new HttpError(400, 'Invalid Host header');
   // The URL parser reads "\\" as "/" and cuts at "#": the app would see another path than brisk did.
   if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');

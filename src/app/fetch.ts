@@ -152,19 +152,30 @@ function writeFastParts(parts: FastParts, res: BriskResponse): void {
     if (init instanceof Headers) {
       copyFields(init, res);
       hasContentType = init.has('content-type');
-    } else {
-      const pairs: Iterable<readonly [string, string]> = Array.isArray(init)
-        ? (init as [string, string][])
-        : Object.entries(init as Record<string, string>);
-      for (const [name, value] of pairs) {
+    } else if (Array.isArray(init)) {
+      for (const [name, value] of init as [string, string][]) {
         res.appendHeader(name, value);
-        if (name.length === 12 && name.toLowerCase() === 'content-type') hasContentType = true;
+        if (isContentType(name)) hasContentType = true;
+      }
+    } else {
+      // for-in over a plain object allocates nothing (Object.entries made two arrays a request).
+      const record = init as Record<string, string>;
+      for (const name in record) {
+        if (!Object.hasOwn(record, name)) continue;
+        res.appendHeader(name, record[name]);
+        if (isContentType(name)) hasContentType = true;
       }
     }
   }
   const body = parts.body;
   if (typeof body === 'string' && !hasContentType) res.setHeader('Content-Type', 'text/plain;charset=UTF-8');
   res.end(body ?? undefined);
+}
+
+/** Case-insensitive "content-type" without making a lower-case copy for the usual spellings. */
+function isContentType(name: string): boolean {
+  if (name.length !== 12) return false;
+  return name === 'Content-Type' || name === 'content-type' || name.toLowerCase() === 'content-type';
 }
 
 function copyFields(headers: Headers, res: BriskResponse): void {

@@ -37,7 +37,7 @@ export class RequestParser {
   status: ParserStatus = ParserStatus.Ok;
   error: ParseError | null = null;
 
-  private readonly handler: ParserHandler;
+  private handler: ParserHandler;
   private readonly limits: ParserLimits;
   private readonly refusal = new Refusal();
   private readonly requestLine: RequestLine;
@@ -141,6 +141,15 @@ export class RequestParser {
       this.status = ParserStatus.Ok;
       this.state = this.info.keepAlive ? S.MessageStart : S.Closed;
     }
+  }
+
+  /**
+   * Ready for a new connection that reports to `handler`: a server keeps idle parsers in a pool
+   * rather than one per connection (its scan buffers are the largest part of a parser).
+   */
+  reuse(handler: ParserHandler): void {
+    this.handler = handler;
+    this.reset();
   }
 
   /** Ready for a new connection. */

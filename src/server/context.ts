@@ -6,6 +6,7 @@ import type { CoarseClock } from './clock.js';
 import type { TrustList } from './forwarded.js';
 import type { TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
+import type { ParserPool } from './parser-pool.js';
 import type { ServerOptions } from './options.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
@@ -28,6 +29,8 @@ export interface ServerContext {
   readonly options: Readonly<ServerOptions>;
   /** The parser's share of the options, resolved once for every connection. */
   readonly parserLimits: Readonly<ParserLimits>;
+  /** Parsers lent to connections while they parse a request. */
+  readonly parsers: ParserPool;
   readonly handler: Handler;
   readonly upgradeHandler: UpgradeHandler | null;
   /** Peers whose Forwarded / X-Forwarded-* fields are believed (null: none). */

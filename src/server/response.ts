@@ -74,12 +74,12 @@ export class Response implements BriskResponse {
   closeRequested = false;
   /** Decided when the head is sent. */
   framing: ResponseFraming = ResponseFraming.None;
-  /** Lower-cased names, and the flat name/value list as set, in order. */
-  private names: string[] = [];
+  /** The fields as set, in order, flat: lower-cased name, name, value, lower-cased name, ... */
   private fields: string[] = [];
   private declaredLength = -1;
   private encoder: BodyEncoder | null = null;
-  private pieces: Uint8Array[] = [];
+  /** One body write's pieces (chunk-size line, data, CRLF); made at the first streamed write. */
+  private pieces: Uint8Array[] | null = null;
 
   constructor(
     private readonly sink: ResponseSink,
@@ -110,12 +110,16 @@ export class Response implements BriskResponse {
   getHeader(name: string): string | string[] | undefined {
     const lower = name.toLowerCase();
     const values: string[] = [];
-    for (let i = 0; i < this.names.length; i++) if (this.names[i] === lower) values.push(this.fields[2 * i + 1]);
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i += 3) if (fields[i] === lower) values.push(fields[i + 2]);
     return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
   }
 
   hasHeader(name: string): boolean {
-    return this.names.includes(name.toLowerCase());
+    const lower = name.toLowerCase();
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i += 3) if (fields[i] === lower) return true;
+    return false;
   }
 
   removeHeader(name: string): this {
@@ -154,7 +158,7 @@ export class Response implements BriskResponse {
     if (this.state === ResponseState.Pending) this.sendHead(-1, false);
     if (this.sink.isClosed) return false;
     const encoder = this.encoder as BodyEncoder;
-    const pieces = this.pieces;
+    const pieces = (this.pieces ??= []);
     encoder.encode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, pieces);
     if (pieces.length === 0) return true;
     this.bodyBytes = encoder.bytesWritten;
@@ -174,9 +178,10 @@ export class Response implements BriskResponse {
     } else {
       if (body !== undefined) this.write(body);
       const encoder = this.encoder as BodyEncoder;
-      encoder.finish(this.pieces);
-      if (this.pieces.length > 0 && !this.sink.isClosed) this.sink.sendPieces(this.pieces);
-      this.pieces.length = 0;
+      const pieces = (this.pieces ??= []);
+      encoder.finish(pieces);
+      if (pieces.length > 0 && !this.sink.isClosed) this.sink.sendPieces(pieces);
+      pieces.length = 0;
     }
     this.state = ResponseState.Finished;
     this.sink.responseFinished(this);
@@ -252,15 +257,14 @@ export class Response implements BriskResponse {
     }
     this.state = ResponseState.Streaming;
     let head = statusLine(this.status, undefined);
-    const names = this.names;
     const fields = this.fields;
     let hasDate = false;
-    for (let i = 0; i < names.length; i++) {
-      const lower = names[i];
+    for (let i = 0; i < fields.length; i += 3) {
+      const lower = fields[i];
       // The server owns framing and connection fields; a handler's Date wins.
       if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
       if (lower === DATE) hasDate = true;
-      head += fields[2 * i] + ': ' + fields[2 * i + 1] + '\r\n';
+      head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
     }
     if (!hasDate) head += 'Date: ' + currentHttpDate() + '\r\n';
     if (contentLength !== undefined && shouldSendContentLengthHeader(input)) head += 'Content-Length: ' + contentLength + '\r\n';
@@ -276,7 +280,6 @@ export class Response implements BriskResponse {
   resetForError(status: number): void {
     this.assertPending();
     this.status = status;
-    this.names = [];
     this.fields = [];
     this.declaredLength = -1;
   }
@@ -306,16 +309,15 @@ export class Response implements BriskResponse {
     } else if (lower === CONNECTION && hasToken(text, 'close')) {
       this.closeRequested = true;
     }
-    this.names.push(lower);
-    this.fields.push(name, text);
+    this.fields.push(lower, name, text);
     return this;
   }
 
   private removeLower(lower: string): void {
-    for (let i = this.names.length - 1; i >= 0; i--) {
-      if (this.names[i] === lower) {
-        this.names.splice(i, 1);
-        this.fields.splice(2 * i, 2);
+    const fields = this.fields;
+    for (let i = fields.length - 3; i >= 0; i -= 3) {
+      if (fields[i] === lower) {
+        fields.splice(i, 3);
       }
     }
   }

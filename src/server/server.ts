@@ -22,6 +22,7 @@ import { ConnectionPreamble, type PreambleHost } from './preamble.js';
 import type { ProxiedOrigin } from './proxy-protocol.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import { ParserPool } from './parser-pool.js';
 import { Session } from './session.js';
 import type { Handler } from './types.js';
 
@@ -61,6 +62,7 @@ export interface CloseOptions {
 export class Server implements ServerContext, Sweepable, PreambleHost, EndpointHost {
   readonly options: Readonly<ServerOptions>;
   readonly parserLimits: Readonly<ParserLimits>;
+  readonly parsers: ParserPool;
   readonly upgradeHandler: UpgradeHandler | null;
   readonly handler: Handler;
   readonly clock: CoarseClock;
@@ -102,6 +104,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     this.options = resolveServerOptions(serverInput as Partial<ServerOptions>);
     const ops = (this.ops = resolveOpsOptions(opsInput));
     this.parserLimits = resolveParserLimits(this.options);
+    this.parsers = new ParserPool(this.parserLimits);
     this.upgradeHandler = onUpgrade ?? null;
     const o = this.options;
     this.trustProxy = ops.trust;

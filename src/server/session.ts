@@ -63,11 +63,9 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   /** The peer as the PROXY protocol reported it, else read from the socket on first use. */
   private peer: RequestOrigin | null;
 
-  private readonly parser: RequestParser;
+  /** Lent by the server's pool while a request is being parsed; null between requests. */
+  private parser: RequestParser | null = null;
   private readonly out: Output;
-  /** Our socket listeners, kept so that exactly these are removed when the socket is handed over. */
-
-  private readonly listeners: [string, (...args: any[]) => void][];
   private req: Request | null = null;
   private res: Response | null = null;
   private body: RequestBody | null = null;
@@ -103,20 +101,13 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     origin?: RequestOrigin,
     initial?: Buffer,
   ) {
-    this.parser = new RequestParser(this, ctx.parserLimits);
     this.out = new Output(socket, ctx.clock, ctx.options.writeTimeoutMs);
     this.peer = origin ?? null;
     this.setReadDeadline(TimeoutKind.Headers, ctx.options.headersTimeoutMs);
     socket.setNoDelay(true);
-    this.listeners = [
-      ['data', (chunk: Buffer) => this.onData(chunk)],
-      ['end', () => this.onEnd()],
-      ['drain', () => this.onDrain()],
-      ['error', (err: NodeJS.ErrnoException) => this.debug(`socket error: ${err.code ?? err.message}`)],
-      ['close', () => this.onClose()],
-    ];
-    for (const [event, listener] of this.listeners) socket.on(event, listener);
-    this.debug(`Socket established with ${this.remoteAddress}:${this.remotePort}.`);
+    (socket as OwnedSocket)[SESSION] = this;
+    for (const [event, listener] of SOCKET_LISTENERS) socket.on(event, listener);
+    if (ctx.log.debugEnabled) this.debug(`Socket established with ${this.remoteAddress}:${this.remotePort}.`);
     if (initial !== undefined && initial.length > 0) this.onData(initial);
   }
 
@@ -148,12 +139,13 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
 
   /** Whether a request is being handled (for graceful shutdown). */
   get isBusy(): boolean {
-    return this.req !== null || !this.parser.isIdle;
+    return this.req !== null || (this.parser !== null && !this.parser.isIdle);
   }
 
   // --- socket events ---
 
-  private onData(chunk: Buffer): void {
+  /** The socket's 'data' event. */
+  onData(chunk: Buffer): void {
     if (this.out.closed) return; // lingering: discard
     if (this.parsePause !== ParsePause.None) {
       // A response is in flight (or the client is not reading): hold pipelined bytes, bounded.
@@ -173,23 +165,25 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     } finally {
       this.out.endBatch();
     }
+    this.returnIdleParser();
   }
 
   private feed(chunk: Buffer): void {
+    const parser = (this.parser ??= this.ctx.parsers.acquire(this));
     let data = chunk;
     for (;;) {
       this.inExecute = true;
-      const consumed = this.parser.execute(data);
+      const consumed = parser.execute(data);
       this.inExecute = false;
       if (this.out.closed) return;
-      switch (this.parser.status) {
+      switch (parser.status) {
         case ParserStatus.Ok:
           return;
         case ParserStatus.Paused: {
           const rest = data.subarray(consumed);
           if (this.parsePause === ParsePause.None) {
             // The exchange that paused the parser finished meanwhile: carry on.
-            this.parser.resume();
+            parser.resume();
             if (rest.length === 0) return;
             data = rest;
             continue;
@@ -202,10 +196,19 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
           this.onUpgraded(data.subarray(consumed));
           return;
         case ParserStatus.Error:
-          this.onParseError(this.parser.error as ParseError);
+          this.onParseError(parser.error as ParseError);
           return;
       }
     }
+  }
+
+  /** Between requests with every byte read parsed, the parser goes back to the pool. */
+  private returnIdleParser(): void {
+    const parser = this.parser;
+    if (parser === null || this.state !== SessionState.Idle || this.pending !== null) return;
+    if (parser.status !== ParserStatus.Ok || !parser.isIdle) return;
+    this.parser = null;
+    this.ctx.parsers.release(parser);
   }
 
   private afterPause(): void {
@@ -217,7 +220,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     if (this.parsePause !== reason || this.out.closed) return;
     this.parsePause = ParsePause.None;
     this.answeredInBatch = 0;
-    this.parser.resume();
+    this.parser?.resume();
     const pending = this.pending;
     this.pending = null;
     if (pending !== null) this.feedBatch(pending);
@@ -238,7 +241,8 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     else this.socket.pause();
   }
 
-  private onEnd(): void {
+  /** The socket's 'end' event. */
+  onEnd(): void {
     this.clientEnded = true;
     this.debug('Client closed its side.');
     if (this.out.closed) return this.destroy();
@@ -252,7 +256,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
    * the handler still writes goes out on the half-open connection, and then it closes.
    */
   private handleEof(atFin: boolean): void {
-    const error = this.parser.finish();
+    const error = this.parser === null ? null : this.parser.finish();
     const req = this.req;
     if (req !== null) {
       if (!this.requestComplete) req.abort(new HttpError(400, 'Request body is incomplete', true));
@@ -263,13 +267,21 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.closeGracefully();
   }
 
-  private onDrain(): void {
+  /** The socket's 'drain' event. */
+  onDrain(): void {
     this.out.onDrain();
     if (this.parsePause === ParsePause.Drain) this.resumeParsing(ParsePause.Drain);
   }
 
-  private onClose(): void {
+  /** The socket's 'error' event ('close' follows). */
+  onSocketError(err: NodeJS.ErrnoException): void {
+    if (this.ctx.log.debugEnabled) this.debug(`socket error: ${err.code ?? err.message}`);
+  }
+
+  /** The socket's 'close' event. */
+  onClose(): void {
     this.destroyed = true;
+    this.dropParser();
     this.out.abandon();
     this.state = SessionState.Closing;
     this.readDeadline = 0;
@@ -277,7 +289,15 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
       this.req.abort(new RequestAbortedError());
     }
     this.ctx.sessionClosed(this);
-    this.debug(`Socket with ${this.remoteAddress}:${this.remotePort} closed.`);
+    if (this.ctx.log.debugEnabled) this.debug(`Socket with ${this.remoteAddress}:${this.remotePort} closed.`);
+  }
+
+  /** The connection is over (closed or handed over): its parser, whatever its state, goes back to the pool. */
+  private dropParser(): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    this.parser = null;
+    this.ctx.parsers.release(parser);
   }
 
   // --- parser callbacks ---
@@ -349,7 +369,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
         this.debug('Unread request body too large to drain; closing.');
         this.keepAlive = false;
         this.parsePause = ParsePause.Closing;
-        this.parser.pause();
+        this.parser?.pause();
         this.closeGracefully();
         return;
       }
@@ -376,7 +396,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     } else {
       if (this.state === SessionState.ReadingBody) this.state = SessionState.InHandler;
       this.parsePause = ParsePause.Response;
-      this.parser.pause();
+      this.parser?.pause();
     }
   }
 
@@ -476,7 +496,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     const req = this.req as Request;
     const res = this.res as Response;
     if (this.ctx.log.accessEnabled) this.logAccess(req, res);
-    this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
+    if (this.ctx.log.debugEnabled) this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
     this.req = null;
     this.res = null;
     this.body = null;
@@ -484,7 +504,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.ctx.requestDone(req, res, this.ctx.clock.now - this.requestStartMs);
     if (!this.keepAlive || !this.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
-      if (this.inExecute) this.parser.pause();
+      if (this.inExecute) this.parser?.pause();
       this.closeGracefully();
       return;
     }
@@ -497,7 +517,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     else if (++this.answeredInBatch >= this.ctx.options.maxPipelinedRequests) next = ParsePause.Yield;
     if (this.inExecute) {
       this.parsePause = next;
-      if (next !== ParsePause.None) this.parser.pause();
+      if (next !== ParsePause.None) this.parser?.pause();
       return;
     }
     if (wasWaiting) {
@@ -544,7 +564,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     const req = this.req;
     if (!this.upgrading || upgrade === null || req === null) {
       // Declined (no upgrade handler): keep speaking HTTP/1.1 on this connection.
-      this.parser.resume();
+      this.parser?.resume();
       if (this.parsePause === ParsePause.None) {
         if (rest.length > 0) this.feed(rest);
       } else {
@@ -557,7 +577,9 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.out.flush();
     this.out.abandon();
     this.readDeadline = 0;
-    for (const [event, listener] of this.listeners) this.socket.off(event, listener);
+    for (const [event, listener] of SOCKET_LISTENERS) this.socket.off(event, listener);
+    (this.socket as OwnedSocket)[SESSION] = undefined;
+    this.dropParser();
     // Until the new owner listens, an error must not be unhandled (it would end the process).
     this.socket.on('error', ignoreError);
     this.ctx.sessionClosed(this);
@@ -637,7 +659,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.readDeadline = 0;
     this.out.deadline = 0;
     this.ctx.timedOut(kind);
-    this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
+    if (this.ctx.log.debugEnabled) this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
     switch (kind) {
       case TimeoutKind.Headers:
         if (this.req === null) return this.sendErrorAndClose(408, 'Request header timeout');
@@ -685,3 +707,22 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
 }
 
 function ignoreError(): void {}
+
+// The socket's listeners are shared by every connection (no closures per connection): each finds
+// its Session on the socket. Kept in one list so that exactly these are removed at an upgrade.
+const SESSION = Symbol('brisk.session');
+interface OwnedSocket extends Socket {
+  [SESSION]?: Session;
+}
+
+function sessionOf(socket: Socket): Session {
+  return (socket as OwnedSocket)[SESSION] as Session;
+}
+
+const SOCKET_LISTENERS: readonly (readonly [string, (this: Socket, ...args: any[]) => void])[] = [
+  ['data', function (this: Socket, chunk: Buffer) { sessionOf(this).onData(chunk); }],
+  ['end', function (this: Socket) { sessionOf(this).onEnd(); }],
+  ['drain', function (this: Socket) { sessionOf(this).onDrain(); }],
+  ['error', function (this: Socket, err: NodeJS.ErrnoException) { sessionOf(this).onSocketError(err); }],
+  ['close', function (this: Socket) { sessionOf(this).onClose(); }],
+];
