@@ -1,22 +1,21 @@
-// Session: one client connection. Owns the socket, the parser, and the lifecycle
+// Session: one client connection (Go's `conn`). Owns the socket, the parse loop, reading and
+// pausing, timeouts and closing, through the lifecycle
 //   ReadingHead → ReadingBody → InHandler → Writing → Idle (keep-alive) → … → Closing
-// Requests on a connection are handled one at a time, in order: while a response is in flight
-// the parser is paused after the request's last byte and the socket is not read, so at most one
-// socket read of pipelined requests is held. Bad input is answered with its status and
+// Each request is an Exchange (exchange.ts), served one at a time, in order: while a response is
+// in flight the parser is paused after the request's last byte and the socket is not read, so at
+// most one socket read of pipelined requests is held. Bad input is answered with its status and
 // `Connection: close`; nothing a client sends can throw out of here.
 import type { Socket } from 'node:net';
 import { currentHttpDate } from '../http/date.js';
-import { ResponseFraming } from '../http/framing.js';
 import { closingTextResponse } from '../http/head.js';
-import { reasonPhrase } from '../http/status.js';
-import { BodyKind, ParserStatus, RequestParser, type HeadInfo, type ParseError, type ParserHandler } from '../parser/index.js';
-import { BodyState, RequestBody, type BodySource } from './body.js';
-import { HttpError, RequestAbortedError, TimeoutKind, TIMEOUT_NAMES } from './errors.js';
-import { Request, type RequestOrigin } from './request.js';
-import { Response, ResponseState, type ResponseSink } from './response.js';
+import { BodyKind, ParserStatus, type HeadInfo, type ParseError, type ParserHandler, type RequestParser } from '../parser/index.js';
 import type { ServerContext } from './context.js';
-import { Output } from './output.js';
+import { HttpError, RequestAbortedError, TimeoutKind, TIMEOUT_NAMES } from './errors.js';
+import { Exchange, type ExchangeConnection } from './exchange.js';
 import type { TrustList } from './forwarded.js';
+import { Output } from './output.js';
+import type { RequestOrigin } from './request.js';
+import { ResponseState } from './response.js';
 
 export const enum SessionState {
   ReadingHead = 0,
@@ -44,8 +43,6 @@ const enum ParsePause {
 /** After our FIN, keep reading (and discarding) this long so the client sees our response, not a reset. */
 const LINGER_MS = 2000;
 
-const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
-
 /**
  * Pipelined bytes held while a response is in flight before the socket stops being read.
  * Reading on (rather than pausing at once) is what lets a FIN during a long handler be seen.
@@ -53,7 +50,7 @@ const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
  */
 const MAX_PENDING_BYTES = 64 * 1024;
 
-export class Session implements ParserHandler, ResponseSink, BodySource, RequestOrigin {
+export class Session implements ParserHandler, ExchangeConnection {
   state: SessionState = SessionState.ReadingHead;
   readDeadline = 0;
   readTimeout: TimeoutKind = TimeoutKind.None;
@@ -66,16 +63,8 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   /** Lent by the server's pool while a request is being parsed; null between requests. */
   private parser: RequestParser | null = null;
   private readonly out: Output;
-  private req: Request | null = null;
-  private res: Response | null = null;
-  private body: RequestBody | null = null;
-  private info: HeadInfo | null = null;
-  private requestComplete = false;
-  private continueSent = false;
-  private keepAlive = false;
-  /** The current request is being handed to the upgrade handler. */
-  private upgrading = false;
-  private requestStartMs = 0;
+  /** The request being served, from its head until its response and body are both done. */
+  private exchange: Exchange | null = null;
 
   private pending: Buffer | null = null;
   private inExecute = false;
@@ -86,7 +75,6 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
 
   private destroyed = false;
   private clientEnded = false;
-  private drainedBytes = 0;
   private bodyRateStartMs = 0;
   private bodyRateStartBytes = 0;
 
@@ -97,7 +85,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   constructor(
     readonly id: number,
     private readonly socket: Socket,
-    private readonly ctx: ServerContext,
+    readonly ctx: ServerContext,
     origin?: RequestOrigin,
     initial?: Buffer,
   ) {
@@ -139,7 +127,41 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
 
   /** Whether a request is being handled (for graceful shutdown). */
   get isBusy(): boolean {
-    return this.req !== null || (this.parser !== null && !this.parser.isIdle);
+    return this.exchange !== null || (this.parser !== null && !this.parser.isIdle);
+  }
+
+  // --- ExchangeConnection ---
+
+  get current(): Exchange | null {
+    return this.exchange;
+  }
+
+  get closing(): boolean {
+    return this.shutdownRequested || this.clientEnded;
+  }
+
+  get isClosed(): boolean {
+    return this.out.closed;
+  }
+
+  get isGone(): boolean {
+    return this.destroyed;
+  }
+
+  send(data: string | Uint8Array): boolean {
+    return this.out.send(data);
+  }
+
+  sendPieces(pieces: Uint8Array[]): boolean {
+    return this.out.sendPieces(pieces);
+  }
+
+  drained(): Promise<void> {
+    return this.out.drained();
+  }
+
+  responseStarted(): void {
+    this.state = SessionState.Writing;
   }
 
   // --- socket events ---
@@ -257,10 +279,10 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
    */
   private handleEof(atFin: boolean): void {
     const error = this.parser === null ? null : this.parser.finish();
-    const req = this.req;
-    if (req !== null) {
-      if (!this.requestComplete) req.abort(new HttpError(400, 'Request body is incomplete', true));
-      else if (atFin && this.res?.state !== ResponseState.Finished) req.abort(new RequestAbortedError('The client closed the connection'));
+    const exchange = this.exchange;
+    if (exchange !== null) {
+      if (!exchange.requestComplete) exchange.abort(new HttpError(400, 'Request body is incomplete', true));
+      else if (atFin && exchange.res.state !== ResponseState.Finished) exchange.abort(new RequestAbortedError('The client closed the connection'));
       return;
     }
     if (error !== null) return this.onParseError(error);
@@ -285,8 +307,9 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.out.abandon();
     this.state = SessionState.Closing;
     this.readDeadline = 0;
-    if (this.req !== null && (this.res === null || this.res.state !== ResponseState.Finished || !this.requestComplete)) {
-      this.req.abort(new RequestAbortedError());
+    const exchange = this.exchange;
+    if (exchange !== null && (exchange.res.state !== ResponseState.Finished || !exchange.requestComplete)) {
+      exchange.abort(new RequestAbortedError());
     }
     this.ctx.sessionClosed(this);
     if (this.ctx.log.debugEnabled) this.debug(`Socket with ${this.remoteAddress}:${this.remotePort} closed.`);
@@ -319,22 +342,9 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     if (ctx.log.debugEnabled) {
       for (let i = 0; i < info.headers.length; i += 2) this.debug(`Received header: (${info.headers[i]}, ${info.headers[i + 1]})`);
     }
-    this.requestStartMs = ctx.clock.now;
-    this.requestComplete = false;
-    this.continueSent = false;
-    this.drainedBytes = 0;
-    this.info = info;
-    const hasBody = info.bodyKind !== BodyKind.None;
-    const body = hasBody ? new RequestBody(this) : null;
-    this.body = body;
-    const req = new Request(
-      info.method, info.target, info.versionMinor, info.headers, body,
-      info.bodyKind === BodyKind.Length ? info.contentLength : -1, this, options.maxBodyBytes,
-    );
-    const res = new Response(this, info.method, info.versionMinor);
-    this.req = req;
-    this.res = res;
-    if (hasBody) {
+    const exchange = new Exchange(this, info);
+    this.exchange = exchange;
+    if (info.bodyKind !== BodyKind.None) {
       this.state = SessionState.ReadingBody;
       this.bodyRateStartMs = ctx.clock.now;
       this.bodyRateStartBytes = 0;
@@ -343,36 +353,16 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
       this.state = SessionState.InHandler;
       this.readDeadline = 0;
     }
-    this.upgrading = false;
-    if (info.upgrade) {
-      const upgrade = ctx.upgradeHandler;
-      const isConnect = info.method === 'CONNECT';
-      // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
-      if (upgrade !== null && (isConnect || info.versionMinor === 1) && (upgrade.accepts?.(req) ?? true)) {
-        this.upgrading = true;
-        return; // handed over at message complete
-      }
-      if (isConnect) return this.answerError(res, 501, 'CONNECT is not supported');
-    }
-    if (info.expectOther) return this.answerError(res, 417, 'Unsupported expectation');
-    this.invoke(req, res);
+    exchange.dispatch(info);
   }
 
   onBody(data: Buffer): void {
-    const body = this.body;
-    if (body !== null && body.state === BodyState.Streaming && this.res?.state !== ResponseState.Finished) {
-      body.push(data);
-    } else {
-      // The response is done and nobody reads this body: drain it so the next request parses.
-      this.drainedBytes += data.length;
-      if (this.drainedBytes > this.ctx.options.maxDrainBytes) {
-        this.debug('Unread request body too large to drain; closing.');
-        this.keepAlive = false;
-        this.parsePause = ParsePause.Closing;
-        this.parser?.pause();
-        this.closeGracefully();
-        return;
-      }
+    if (this.exchange !== null && !this.exchange.onBody(data)) {
+      this.debug('Unread request body too large to drain; closing.');
+      this.parsePause = ParsePause.Closing;
+      this.parser?.pause();
+      this.closeGracefully();
+      return;
     }
     if (this.readTimeout === TimeoutKind.Body) this.readDeadline = this.ctx.clock.now + this.ctx.options.bodyIdleTimeoutMs;
   }
@@ -382,17 +372,16 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   }
 
   onMessageComplete(): void {
-    this.requestComplete = true;
-    this.body?.end();
+    const exchange = this.exchange as Exchange;
+    exchange.onComplete();
     this.debug('Received request completely.');
     if (this.readTimeout === TimeoutKind.Body) {
       this.readDeadline = 0;
       this.readTimeout = TimeoutKind.None;
     }
-    if (this.upgrading) return; // the parser stops with Upgraded: onUpgraded hands the socket over
-    const res = this.res;
-    if (res !== null && res.state === ResponseState.Finished) {
-      this.exchangeDone();
+    if (exchange.upgrading) return; // the parser stops with Upgraded: onUpgraded hands the socket over
+    if (exchange.res.state === ResponseState.Finished) {
+      this.exchangeDone(exchange);
     } else {
       if (this.state === SessionState.ReadingBody) this.state = SessionState.InHandler;
       this.parsePause = ParsePause.Response;
@@ -400,121 +389,29 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     }
   }
 
-  // --- the handler ---
-
-  private invoke(req: Request, res: Response): void {
-    try {
-      const result = this.ctx.handler(req, res);
-      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-        (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed(res, error));
-      }
-    } catch (error) {
-      this.handlerFailed(res, error);
-    }
-  }
-
-  private handlerFailed(res: Response, error: unknown): void {
-    if (res !== this.res || this.destroyed) {
-      this.debug(`handler failed after its connection moved on: ${String(error)}`);
-      return;
-    }
-    const status = error instanceof HttpError ? error.status : 500;
-    if (status >= 500) this.ctx.log.error(`handler error on ${this.req?.method} ${this.req?.target}: ${(error as Error)?.stack ?? String(error)}`);
-    else this.debug(`handler answered ${status}: ${(error as Error).message}`);
-    if (res.state !== ResponseState.Pending) {
-      // Part of the response is on the wire: the only honest end is an abort.
-      this.destroy();
-      return;
-    }
-    const close = status >= 500 || (error instanceof HttpError && error.closeConnection);
-    this.answerError(res, status, status >= 500 ? reasonPhrase(status) : (error as Error).message, close);
-  }
-
-  /** Answer through the normal response path (framing, Date, Connection) with a short text body. */
-  private answerError(res: Response, status: number, message: string, close = true): void {
-    res.resetForError(status);
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    if (close) res.setHeader('Connection', 'close');
-    res.end(message + '\n');
-  }
-
-  // --- ResponseSink ---
-
-  get isClosed(): boolean {
-    return this.out.closed;
-  }
-
-  connectionFields(res: Response, _framing: ResponseFraming): string {
-    this.state = SessionState.Writing;
-    this.keepAlive = this.shouldReuseConnection(res, _framing);
-    if (!this.keepAlive) return 'Connection: close\r\n';
-    return res.versionMinor === 0 ? this.ctx.keepAliveFields10 : this.ctx.keepAliveFields11;
-  }
-
-  /** Whether the connection can carry another request after this response (Go's shouldReuseConnection). */
-  private shouldReuseConnection(res: Response, framing: ResponseFraming): boolean {
-    const info = this.info;
-    if (info === null || !info.keepAlive || res.closeRequested || this.shutdownRequested || this.clientEnded) return false;
-    if (framing === ResponseFraming.CloseDelimited) return false;
-    if (this.requestComplete) return true;
-    // The request body is still arriving. A client waiting for 100 Continue may never send it.
-    if (info.expectContinue && !this.continueSent) return false;
-    if (info.bodyKind === BodyKind.Length) {
-      const unread = info.contentLength - (this.body?.received ?? 0);
-      return unread <= this.ctx.options.maxDrainBytes;
-    }
-    return true; // chunked: drained up to maxDrainBytes, else closed
-  }
-
-  send(data: string | Uint8Array): boolean {
-    return this.out.send(data);
-  }
-
-  sendPieces(pieces: Uint8Array[]): boolean {
-    return this.out.sendPieces(pieces);
-  }
-
-  drained(): Promise<void> {
-    return this.out.drained();
-  }
-
-  responseFinished(res: Response): void {
-    if (res !== this.res) return;
-    if (this.requestComplete) return this.exchangeDone();
-    // No body: onMessageComplete follows in this same execute() call and finishes the exchange.
-    if (this.body === null) return;
-    // The handler finished before the request body did: close, or drain what is left.
-    if (!this.keepAlive) return this.exchangeDone();
-    if (this.bodyPaused) {
-      this.bodyPaused = false;
-      this.updateReading();
-    }
-  }
-
   /** Both the request and its response are complete: log, then next request or close. */
-  private exchangeDone(): void {
-    const req = this.req as Request;
-    const res = this.res as Response;
-    if (this.ctx.log.accessEnabled) this.logAccess(req, res);
-    if (this.ctx.log.debugEnabled) this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
-    this.req = null;
-    this.res = null;
-    this.body = null;
-    this.info = null;
-    this.ctx.requestDone(req, res, this.ctx.clock.now - this.requestStartMs);
-    if (!this.keepAlive || !this.requestComplete || this.clientEnded || this.shutdownRequested) {
+  exchangeDone(exchange: Exchange): void {
+    if (exchange !== this.exchange) return;
+    const ctx = this.ctx;
+    const req = exchange.req;
+    const res = exchange.res;
+    if (ctx.log.accessEnabled) exchange.logAccess();
+    if (ctx.log.debugEnabled) this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
+    this.exchange = null;
+    ctx.requestDone(req, res, ctx.clock.now - exchange.startMs);
+    if (!exchange.keepAlive || !exchange.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
       if (this.inExecute) this.parser?.pause();
       this.closeGracefully();
       return;
     }
     this.state = SessionState.Idle;
-    this.setReadDeadline(TimeoutKind.KeepAlive, this.ctx.options.keepAliveTimeoutMs);
+    this.setReadDeadline(TimeoutKind.KeepAlive, ctx.options.keepAliveTimeoutMs);
     const wasWaiting = this.parsePause === ParsePause.Response;
     // Bound the work done for one read, and stop reading while the client is not reading.
     let next = ParsePause.None;
     if (this.socket.writableNeedDrain) next = ParsePause.Drain;
-    else if (++this.answeredInBatch >= this.ctx.options.maxPipelinedRequests) next = ParsePause.Yield;
+    else if (++this.answeredInBatch >= ctx.options.maxPipelinedRequests) next = ParsePause.Yield;
     if (this.inExecute) {
       this.parsePause = next;
       if (next !== ParsePause.None) this.parser?.pause();
@@ -530,7 +427,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     }
   }
 
-  // --- BodySource ---
+  // --- the request body's flow control ---
 
   pauseBody(): void {
     this.bodyPaused = true;
@@ -541,28 +438,21 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   resumeBody(): void {
     if (!this.bodyPaused) return;
     this.bodyPaused = false;
-    if (this.readTimeout === TimeoutKind.Body && !this.requestComplete) {
+    const exchange = this.exchange;
+    if (this.readTimeout === TimeoutKind.Body && exchange !== null && !exchange.requestComplete) {
       this.readDeadline = this.ctx.clock.now + this.ctx.options.bodyIdleTimeoutMs;
       this.bodyRateStartMs = this.ctx.clock.now;
-      this.bodyRateStartBytes = this.body?.received ?? 0;
+      this.bodyRateStartBytes = exchange.bodyReceived;
     }
     this.updateReading();
-  }
-
-  bodyWanted(): void {
-    const info = this.info;
-    if (info !== null && info.expectContinue && !this.continueSent && this.res?.state === ResponseState.Pending) {
-      this.continueSent = true;
-      this.send(CONTINUE_100);
-    }
   }
 
   // --- upgrade, errors, timeouts ---
 
   private onUpgraded(rest: Buffer): void {
     const upgrade = this.ctx.upgradeHandler;
-    const req = this.req;
-    if (!this.upgrading || upgrade === null || req === null) {
+    const exchange = this.exchange;
+    if (exchange === null || !exchange.upgrading || upgrade === null) {
       // Declined (no upgrade handler): keep speaking HTTP/1.1 on this connection.
       this.parser?.resume();
       if (this.parsePause === ParsePause.None) {
@@ -586,7 +476,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     // Paused, like node:http hands sockets over: nothing is emitted before the new owner listens.
     this.socket.pause();
     try {
-      upgrade(req, this.socket, rest);
+      upgrade(exchange.req, this.socket, rest);
     } catch (error) {
       this.ctx.log.error(`upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);
       this.socket.destroy();
@@ -596,13 +486,13 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
   private onParseError(error: ParseError): void {
     this.ctx.parseError(error);
     this.ctx.log.error(`bad request from ${this.remoteAddress}:${this.remotePort}: ${error.code} at byte ${error.offset} (${error.reason}) → ${error.status}`);
-    const res = this.res;
-    const req = this.req;
-    if (res !== null && req !== null) {
+    const exchange = this.exchange;
+    if (exchange !== null) {
       // The error is in the body of the request being handled.
-      req.abort(new HttpError(error.status, error.reason, true));
-      this.keepAlive = false;
-      if (res.state === ResponseState.Pending) this.answerError(res, error.status, error.reason);
+      const res = exchange.res;
+      exchange.abort(new HttpError(error.status, error.reason, true));
+      exchange.keepAlive = false;
+      if (res.state === ResponseState.Pending) exchange.answerError(error.status, error.reason);
       else if (res.state === ResponseState.Streaming) this.destroy();
       else this.closeGracefully();
       return;
@@ -651,7 +541,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     const minRate = this.ctx.options.bodyMinBytesPerSecond;
     const elapsed = now - this.bodyRateStartMs;
     if (minRate === 0 || elapsed < this.ctx.options.bodyIdleTimeoutMs || this.bodyPaused) return false;
-    const bytes = (this.body?.received ?? 0) - this.bodyRateStartBytes;
+    const bytes = (this.exchange?.bodyReceived ?? 0) - this.bodyRateStartBytes;
     return (bytes * 1000) / elapsed < minRate;
   }
 
@@ -662,14 +552,14 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     if (this.ctx.log.debugEnabled) this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
     switch (kind) {
       case TimeoutKind.Headers:
-        if (this.req === null) return this.sendErrorAndClose(408, 'Request header timeout');
+        if (this.exchange === null) return this.sendErrorAndClose(408, 'Request header timeout');
         return this.destroy();
       case TimeoutKind.Body: {
-        const res = this.res;
-        this.req?.abort(new HttpError(408, 'Request body timeout', true));
-        if (res !== null && res.state === ResponseState.Pending) {
-          this.keepAlive = false;
-          this.answerError(res, 408, 'Request body timeout');
+        const exchange = this.exchange;
+        exchange?.abort(new HttpError(408, 'Request body timeout', true));
+        if (exchange !== null && exchange.res.state === ResponseState.Pending) {
+          exchange.keepAlive = false;
+          exchange.answerError(408, 'Request body timeout');
         } else {
           this.destroy();
         }
@@ -687,21 +577,7 @@ export class Session implements ParserHandler, ResponseSink, BodySource, Request
     this.readDeadline = ms > 0 ? this.ctx.clock.now + ms : 0;
   }
 
-  private logAccess(req: Request, res: Response): void {
-    this.ctx.log.access({
-      remoteAddress: req.ip,
-      method: req.method,
-      target: req.target,
-      httpVersion: req.httpVersion,
-      status: res.status,
-      bytes: res.bodyBytes,
-      durationMs: this.ctx.clock.refresh() - this.requestStartMs,
-      userAgent: req.headers.get('user-agent'),
-      referer: req.headers.get('referer'),
-    });
-  }
-
-  private debug(message: string): void {
+  debug(message: string): void {
     if (this.ctx.log.debugEnabled) this.ctx.log.debug(this.id, `(${SESSION_STATE_NAMES[this.state]}) ${message}`);
   }
 }

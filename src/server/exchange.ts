@@ -1,0 +1,267 @@
+// Exchange: one request and its response on a connection (Go's `response` to Session's `conn`).
+// Made at headers-complete, it builds the Request, the Response and the body stream, calls the
+// handler (or answers 417 / 501 / an error itself), delivers or drains the body, sends
+// `100 Continue` when the body is first read, and decides whether the connection can carry
+// another request after this response. Reading, pausing, timeouts and closing belong to the
+// connection (ExchangeConnection, implemented by Session), which it reports back to.
+//
+// A Response a handler keeps after its exchange ended still points at that exchange, never at
+// the next one: a late write or failure is dropped there (`connection.current !== this`).
+import { ResponseFraming } from '../http/framing.js';
+import { reasonPhrase } from '../http/status.js';
+import { BodyKind, type HeadInfo } from '../parser/index.js';
+import { BodyState, RequestBody, type BodySource } from './body.js';
+import type { ServerContext } from './context.js';
+import { HttpError } from './errors.js';
+import { Request, type RequestOrigin } from './request.js';
+import { Response, ResponseState, type ResponseSink } from './response.js';
+
+const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+/** What an exchange needs from its connection. */
+export interface ExchangeConnection extends RequestOrigin {
+  readonly ctx: ServerContext;
+  /** The exchange being served; others are over. */
+  readonly current: Exchange | null;
+  /** The connection closes after this response whatever the exchange says (shutdown, client FIN). */
+  readonly closing: boolean;
+  /** No more writes (our side ended or the socket is gone). */
+  readonly isClosed: boolean;
+  /** The socket is gone. */
+  readonly isGone: boolean;
+  send(data: string | Uint8Array): boolean;
+  sendPieces(pieces: Uint8Array[]): boolean;
+  drained(): Promise<void>;
+  /** The head is being written (for the session's state). */
+  responseStarted(): void;
+  /** Request and response are both complete: next request, or close. */
+  exchangeDone(exchange: Exchange): void;
+  pauseBody(): void;
+  resumeBody(): void;
+  /** Close without waiting (an unanswerable failure mid-response). */
+  destroy(): void;
+  debug(message: string): void;
+}
+
+export class Exchange implements ResponseSink, BodySource {
+  readonly req: Request;
+  readonly res: Response;
+  /** null when the request has no body. */
+  readonly body: RequestBody | null;
+  /** The clock's time at headers-complete. */
+  readonly startMs: number;
+  /** The request's last byte has been parsed. */
+  requestComplete = false;
+  /** Decided when the head is written: the connection carries another request afterwards. */
+  keepAlive = false;
+  /** The request is being handed to the upgrade handler at message complete. */
+  upgrading = false;
+
+  // What the exchange needs of the HeadInfo, copied: the parser reuses that object.
+  private readonly requestKeepAlive: boolean;
+  private readonly expectContinue: boolean;
+  private readonly contentLength: number;
+  private continueSent = false;
+  /** Body bytes read and thrown away after the response was finished. */
+  private drainedBytes = 0;
+
+  constructor(
+    private readonly connection: ExchangeConnection,
+    info: HeadInfo,
+  ) {
+    const ctx = connection.ctx;
+    this.startMs = ctx.clock.now;
+    this.requestKeepAlive = info.keepAlive;
+    this.expectContinue = info.expectContinue;
+    const hasLength = info.bodyKind === BodyKind.Length;
+    this.contentLength = hasLength ? info.contentLength : -1;
+    const body = info.bodyKind === BodyKind.None ? null : new RequestBody(this);
+    this.body = body;
+    this.req = new Request(
+      info.method, info.target, info.versionMinor, info.headers, body,
+      this.contentLength, connection, ctx.options.maxBodyBytes,
+    );
+    this.res = new Response(this, info.method, info.versionMinor);
+  }
+
+  /**
+   * Hand the request to whoever answers it: the upgrade handler (at message complete), an
+   * error answer (CONNECT without one: 501; an unknown expectation: 417), or the handler.
+   */
+  dispatch(info: HeadInfo): void {
+    const ctx = this.connection.ctx;
+    if (info.upgrade) {
+      const upgrade = ctx.upgradeHandler;
+      const isConnect = info.method === 'CONNECT';
+      // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
+      if (upgrade !== null && (isConnect || info.versionMinor === 1) && (upgrade.accepts?.(this.req) ?? true)) {
+        this.upgrading = true;
+        return;
+      }
+      if (isConnect) return this.answerError(501, 'CONNECT is not supported');
+    }
+    if (info.expectOther) return this.answerError(417, 'Unsupported expectation');
+    this.invoke();
+  }
+
+  private invoke(): void {
+    const res = this.res;
+    try {
+      const result = this.connection.ctx.handler(this.req, res);
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed(error));
+      }
+    } catch (error) {
+      this.handlerFailed(error);
+    }
+  }
+
+  private handlerFailed(error: unknown): void {
+    const connection = this.connection;
+    if (connection.current !== this || connection.isGone) {
+      connection.debug(`handler failed after its connection moved on: ${String(error)}`);
+      return;
+    }
+    const status = error instanceof HttpError ? error.status : 500;
+    if (status >= 500) {
+      connection.ctx.log.error(`handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
+    } else {
+      connection.debug(`handler answered ${status}: ${(error as Error).message}`);
+    }
+    if (this.res.state !== ResponseState.Pending) {
+      // Part of the response is on the wire: the only honest end is an abort.
+      connection.destroy();
+      return;
+    }
+    const close = status >= 500 || (error instanceof HttpError && error.closeConnection);
+    this.answerError(status, status >= 500 ? reasonPhrase(status) : (error as Error).message, close);
+  }
+
+  /** Answer through the normal response path (framing, Date, Connection) with a short text body. */
+  answerError(status: number, message: string, close = true): void {
+    const res = this.res;
+    res.resetForError(status);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    if (close) res.setHeader('Connection', 'close');
+    res.end(message + '\n');
+  }
+
+  /** The request failed under the handler (bad body, timeout, client gone): its signal fires. */
+  abort(error: Error): void {
+    this.req.abort(error);
+  }
+
+  // --- the request body, fed by the session ---
+
+  /**
+   * A piece of the body. Once the response is finished nobody reads it: it is drained so the
+   * next request parses. Returns false when more than maxDrainBytes would have to be drained.
+   */
+  onBody(data: Buffer): boolean {
+    const body = this.body;
+    if (body !== null && body.state === BodyState.Streaming && this.res.state !== ResponseState.Finished) {
+      body.push(data);
+      return true;
+    }
+    this.drainedBytes += data.length;
+    if (this.drainedBytes <= this.connection.ctx.options.maxDrainBytes) return true;
+    this.keepAlive = false;
+    return false;
+  }
+
+  /** The request's last byte was parsed. */
+  onComplete(): void {
+    this.requestComplete = true;
+    this.body?.end();
+  }
+
+  /** Body bytes received so far. */
+  get bodyReceived(): number {
+    return this.body?.received ?? 0;
+  }
+
+  // --- ResponseSink ---
+
+  get isClosed(): boolean {
+    return this.connection.isClosed;
+  }
+
+  connectionFields(res: Response, framing: ResponseFraming): string {
+    const connection = this.connection;
+    connection.responseStarted();
+    this.keepAlive = connection.current === this && this.shouldReuseConnection(res, framing);
+    if (!this.keepAlive) return 'Connection: close\r\n';
+    return res.versionMinor === 0 ? connection.ctx.keepAliveFields10 : connection.ctx.keepAliveFields11;
+  }
+
+  /** Whether the connection can carry another request after this response (Go's shouldReuseConnection). */
+  private shouldReuseConnection(res: Response, framing: ResponseFraming): boolean {
+    if (!this.requestKeepAlive || res.closeRequested || this.connection.closing) return false;
+    if (framing === ResponseFraming.CloseDelimited) return false;
+    if (this.requestComplete) return true;
+    // The request body is still arriving. A client waiting for 100 Continue may never send it.
+    if (this.expectContinue && !this.continueSent) return false;
+    if (this.contentLength >= 0) {
+      return this.contentLength - this.bodyReceived <= this.connection.ctx.options.maxDrainBytes;
+    }
+    return true; // chunked: drained up to maxDrainBytes, else closed
+  }
+
+  send(data: string | Uint8Array): boolean {
+    return this.connection.current === this && this.connection.send(data);
+  }
+
+  sendPieces(pieces: Uint8Array[]): boolean {
+    return this.connection.current === this && this.connection.sendPieces(pieces);
+  }
+
+  drained(): Promise<void> {
+    return this.connection.drained();
+  }
+
+  responseFinished(res: Response): void {
+    const connection = this.connection;
+    if (res !== this.res || connection.current !== this) return;
+    if (this.requestComplete) return connection.exchangeDone(this);
+    // No body: onMessageComplete follows in this same execute() call and finishes the exchange.
+    if (this.body === null) return;
+    // The handler finished before the request body did: close, or drain what is left.
+    if (!this.keepAlive) return connection.exchangeDone(this);
+    connection.resumeBody();
+  }
+
+  // --- BodySource ---
+
+  pauseBody(): void {
+    if (this.connection.current === this) this.connection.pauseBody();
+  }
+
+  resumeBody(): void {
+    if (this.connection.current === this) this.connection.resumeBody();
+  }
+
+  bodyWanted(): void {
+    if (this.expectContinue && !this.continueSent && this.res.state === ResponseState.Pending) {
+      this.continueSent = true;
+      this.send(CONTINUE_100);
+    }
+  }
+
+  /** One access log entry for this exchange. */
+  logAccess(): void {
+    const ctx = this.connection.ctx;
+    const req = this.req;
+    const res = this.res;
+    ctx.log.access({
+      remoteAddress: req.ip,
+      method: req.method,
+      target: req.target,
+      httpVersion: req.httpVersion,
+      status: res.status,
+      bytes: res.bodyBytes,
+      durationMs: ctx.clock.refresh() - this.startMs,
+      userAgent: req.headers.get('user-agent'),
+      referer: req.headers.get('referer'),
+    });
+  }
+}
