@@ -3,57 +3,15 @@
 // idle. Then it prints `ready OPEN FAILED` and waits; on a line `report` from stdin it prints
 // `open STILL_OPEN`, closes everything and exits.
 // Usage: node dist/bench/lib/idle-client.js PORT PATH COUNT [BATCH]
-import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { IDLE_BATCH, openIdleConnections } from './idle-connections.js';
 
 const port = Number(process.argv[2]);
 const path = process.argv[3] ?? '/';
 const count = Number(process.argv[4] ?? 5000);
-/** Connections opened at once; arbitrary, small enough not to overflow a listen backlog of 511. */
-const batchSize = Number(process.argv[5] ?? 250);
-const REQUEST = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`, 'latin1');
+const batch = Number(process.argv[5] ?? IDLE_BATCH);
 
-const sockets: net.Socket[] = [];
-let failed = 0;
-
-/** Connect, send one request, resolve once the answer's head and (small) body arrived. */
-function openOne(): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    let received = '';
-    let settled = false;
-    const done = (ok: boolean): void => {
-      if (settled) return;
-      settled = true;
-      if (ok) sockets.push(socket);
-      else {
-        failed++;
-        socket.destroy();
-      }
-      resolve();
-    };
-    socket.setTimeout(10_000, () => done(false));
-    socket.on('connect', () => socket.write(REQUEST));
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      const headEnd = received.indexOf('\r\n\r\n');
-      if (headEnd < 0) return;
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(received.slice(0, headEnd));
-      if (length === null || received.length - headEnd - 4 >= Number(length[1])) {
-        socket.setTimeout(0);
-        done(true);
-      }
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
-}
-
-for (let opened = 0; opened < count; opened += batchSize) {
-  const batch: Promise<void>[] = [];
-  for (let k = 0; k < Math.min(batchSize, count - opened); k++) batch.push(openOne());
-  await Promise.all(batch);
-}
+const { sockets, failed } = await openIdleConnections(port, count, { path, batch, timeoutMs: 10_000 });
 process.stdout.write(`ready ${sockets.length} ${failed}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {

@@ -3,7 +3,7 @@
 // them open, minus its RSS just before, divided by their number, is the cost of one idle
 // connection. Then they all close; over several cycles the RSS after closing must come back to
 // where it was (no leak) and the server's file descriptors must return to their baseline.
-import net from 'node:net';
+import { openIdleConnections } from '../lib/idle-connections.js';
 import { mb, MB, sleep, waitUntil, type SoakServer } from './server.js';
 
 export interface IdleCycle {
@@ -36,48 +36,8 @@ export interface IdleResult {
   problems: string[];
 }
 
-/** Connections opened at once: small enough for a listen backlog of 511. Arbitrary. */
-const BATCH = 250;
-
-function openOne(port: number, request: Buffer): Promise<net.Socket | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    let received = '';
-    let settled = false;
-    const done = (ok: boolean): void => {
-      if (settled) return;
-      settled = true;
-      socket.setTimeout(0);
-      if (!ok) socket.destroy();
-      resolve(ok ? socket : null);
-    };
-    socket.setTimeout(15_000, () => done(false));
-    socket.on('connect', () => socket.write(request));
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1');
-      const headEnd = received.indexOf('\r\n\r\n');
-      if (headEnd < 0) return;
-      const length = /\r\ncontent-length:\s*(\d+)/i.exec(received.slice(0, headEnd));
-      if (length !== null && received.length - headEnd - 4 >= Number(length[1])) done(true);
-    });
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-  });
-}
-
-async function openMany(port: number, count: number): Promise<{ sockets: net.Socket[]; failed: number }> {
-  const request = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`, 'latin1');
-  const sockets: net.Socket[] = [];
-  let failed = 0;
-  for (let opened = 0; opened < count; opened += BATCH) {
-    const batch = await Promise.all(Array.from({ length: Math.min(BATCH, count - opened) }, () => openOne(port, request)));
-    for (const s of batch) {
-      if (s === null) failed++;
-      else sockets.push(s);
-    }
-  }
-  return { sockets, failed };
-}
+/** A connection without its answer by then counts as failed. */
+const OPEN_TIMEOUT_MS = 15_000;
 
 /** Heap in use after a full GC in the server, per reading (null without an inspector). */
 const heapReadings: number[] = [];
@@ -97,7 +57,7 @@ async function settledRss(server: SoakServer): Promise<number> {
 export async function idlePhase(server: SoakServer, connections: number, cycles: number, log: (line: string) => void): Promise<IdleResult> {
   heapReadings.length = 0;
   // Warm-up: JIT, the heap and socket buffers, so cycle 1 is not the first use of anything.
-  const warm = await openMany(server.port, Math.min(1000, connections));
+  const warm = await openIdleConnections(server.port, Math.min(1000, connections), { timeoutMs: OPEN_TIMEOUT_MS });
   for (const s of warm.sockets) s.destroy();
   await waitUntil(() => server.openFds() < 40, 10_000);
   await sleep(500);
@@ -109,7 +69,7 @@ export async function idlePhase(server: SoakServer, connections: number, cycles:
     const rssBeforeBytes = await settledRss(server);
     const heapBeforeBytes = heapReadings[heapReadings.length - 1] ?? 0;
     const started = Date.now();
-    const { sockets, failed } = await openMany(server.port, connections);
+    const { sockets, failed } = await openIdleConnections(server.port, connections, { timeoutMs: OPEN_TIMEOUT_MS });
     const openMs = Date.now() - started;
     const rssOpenBytes = await settledRss(server);
     const heapOpenBytes = heapReadings[heapReadings.length - 1] ?? 0;

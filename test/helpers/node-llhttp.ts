@@ -1,8 +1,9 @@
 // Drives Node's bundled llhttp (require('_http_common').HTTPParser) the way lib/_http_server.js
 // does — initialize(REQUEST, resource, 0, kLenientNone), callbacks in the kOn* slots, execute(),
-// finish() — and records the messages in the same shape as parser-harness.ts. Test-only: this
-// binding is internal to Node and may change between versions (written against Node 20).
+// finish() — and records the messages in the same shape as parser-harness.ts (message-record.ts).
+// Test-only: this binding is internal to Node and may change between versions (written against Node 20).
 import { createRequire } from 'node:module';
+import { emptyMessage, type MessageRecord } from './message-record.js';
 
 const require = createRequire(import.meta.url);
 
@@ -58,18 +59,8 @@ export const NATIVE_METHODS: readonly string[] = [
   'GET_PARAMETER', 'SET_PARAMETER', 'REDIRECT', 'RECORD', 'FLUSH', 'QUERY',
 ];
 
-export interface NativeMessage {
-  method: string | null;
-  target: string | null;
+export interface NativeMessage extends MessageRecord {
   versionMajor: number | null;
-  versionMinor: number | null;
-  headers: string[] | null;
-  trailers: string[] | null;
-  body: Buffer;
-  headersComplete: boolean;
-  complete: boolean;
-  keepAlive?: boolean;
-  upgrade?: boolean;
 }
 
 export interface NativeRun {
@@ -98,17 +89,7 @@ export function runNative(input: Buffer): NativeRun {
     headerAcc = [];
     urlAcc = '';
     bodyParts = [];
-    messages.push({
-      method: null,
-      target: null,
-      versionMajor: null,
-      versionMinor: null,
-      headers: null,
-      trailers: null,
-      body: Buffer.alloc(0),
-      headersComplete: false,
-      complete: false,
-    });
+    messages.push({ ...emptyMessage(), versionMajor: null });
   };
   // Headers that do not fit the binding's batch, and trailers, arrive here (as in _http_common.js).
   p[NativeHTTPParser.kOnHeaders] = (headers: string[], url: string): void => {

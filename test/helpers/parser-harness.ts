@@ -6,21 +6,11 @@ import { RequestParser, ParserStatus } from '../../src/parser/index.js';
 import { ParseError, PARSE_ERRORS, type ParseErrorCode } from '../../src/parser/errors.js';
 import type { ParserLimits } from '../../src/parser/options.js';
 import type { HeadInfo, ParserHandler } from '../../src/parser/types.js';
+import { emptyMessage, type MessageRecord } from './message-record.js';
 
 /** One request as the parser reported it, in the shape the tests compare. */
-export interface ParsedMessage {
-  method: string | null;
-  target: string | null;
-  versionMinor: number | null;
-  /** Flat name/value list from headers-complete; null before it. */
-  headers: string[] | null;
-  trailers: string[] | null;
-  body: Buffer;
-  headersComplete: boolean;
-  complete: boolean;
+export interface ParsedMessage extends MessageRecord {
   /** From HeadInfo; undefined before headers-complete. */
-  keepAlive?: boolean;
-  upgrade?: boolean;
   bodyKind?: number;
   contentLength?: number;
   expectContinue?: boolean;
@@ -92,19 +82,6 @@ export function latin1(s: string): Buffer {
   return Buffer.from(s, 'latin1');
 }
 
-function emptyMessage(): ParsedMessage {
-  return {
-    method: null,
-    target: null,
-    versionMinor: null,
-    headers: null,
-    trailers: null,
-    body: Buffer.alloc(0),
-    headersComplete: false,
-    complete: false,
-  };
-}
-
 const ERROR_CODES = new Set(Object.keys(PARSE_ERRORS));
 
 /** Records callbacks into messages and events, and checks their order and body views. */
@@ -125,7 +102,7 @@ class Recorder implements ParserHandler {
     const m = this.messages[this.messages.length - 1];
     if (m === undefined) {
       this.violations.push(`${event} before onMessageBegin`);
-      const fresh = emptyMessage();
+      const fresh: ParsedMessage = emptyMessage();
       this.messages.push(fresh);
       return fresh;
     }
@@ -137,7 +114,7 @@ class Recorder implements ParserHandler {
     const last = this.messages[this.messages.length - 1];
     if (last !== undefined && !last.complete) this.violations.push('onMessageBegin inside an unfinished message');
     this.flushBody();
-    const m = emptyMessage();
+    const m: ParsedMessage = emptyMessage();
     if (this.currentPiece.length === 1) m.startOffset = this.currentPieceOffset;
     this.messages.push(m);
     this.events.push('begin');

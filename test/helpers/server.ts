@@ -1,4 +1,5 @@
-// Start a brisk server in this process on 127.0.0.1 and an ephemeral port, for tests.
+// Start a brisk server (or the demo app) in this process on 127.0.0.1 and an ephemeral port, for
+// tests; and the shape of the demo's /echo answer.
 import { createServer, type Handler, type ServerOptions } from '../../src/index.js';
 import demoApp from '../../examples/demo/app.js';
 
@@ -39,6 +40,15 @@ export async function startServer(handler: Handler, options: Partial<ServerOptio
 /** The demo app (examples/demo/app.ts) on an ephemeral port. */
 export function startDemo(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   return startServer(demoApp, options);
+}
+
+/** The demo's /echo answer: the request as brisk parsed it, and a digest of its body. */
+export interface DemoEcho {
+  method: string;
+  target: string;
+  headers: [string, string][];
+  bodyLength: number;
+  bodySha256: string;
 }
 
 /** Reject after ms: race a promise against it to bound a wait. */

@@ -3,9 +3,8 @@
 // an intermediary in the foreground (killed by its PID), and the byte checks the proxies face.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
@@ -82,10 +81,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function tempDir(prefix: string): { dir: string; remove(): void } {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+/** A fresh temporary folder (the operations tests' helper). */
+export { tempDir } from '../ops/support.js';
 
 /** A program run in the foreground for the length of a test suite. */
 export interface Foreground {

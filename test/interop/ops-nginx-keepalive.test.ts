@@ -6,13 +6,14 @@
 // GETs and POSTs with idle gaps straddling both timeouts. POSTs matter: nginx retries a failed
 // GET on another connection, never a POST. Zero 502s in nginx's access log.
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCli, type CliProcess } from '../ops/support.js';
-import { findExecutable, freePort, runForeground, tempDir, type Foreground } from './interop-support.js';
+import { findExecutable } from './interop-support.js';
+import { startNginx, type RunningNginx } from './nginx-support.js';
 
 const nginx = findExecutable('nginx');
 const SKIP = nginx === undefined ? 'nginx is not installed (apt-get install nginx)' : undefined;
@@ -21,22 +22,9 @@ const BRISK_KEEP_ALIVE_MS = 3_000;
 const NGINX_UPSTREAM_IDLE_S = 2;
 const RUN_MS = 10_000;
 
-/** The tested configuration; docs/deployment.md shows the same. */
-function nginxConfig(dir: string, port: number, upstreamPort: number): string {
+/** The tested configuration (inside `http { }`, after the shared part in nginx-support.ts); docs/deployment.md shows the same. */
+function nginxHttp(port: number, upstreamPort: number): string {
   return `
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 512; }
-http {
-  log_format upstream '$status $upstream_status $request_method $request_uri';
-  access_log ${dir}/access.log upstream;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-
   upstream brisk {
     server 127.0.0.1:${upstreamPort};
     keepalive 16;
@@ -53,7 +41,6 @@ http {
       proxy_set_header Host $host;
     }
   }
-}
 `;
 }
 
@@ -88,24 +75,22 @@ function send(agent: http.Agent, port: number, method: 'GET' | 'POST', tally: Ta
 
 describe('nginx upstream keep-alive in front of brisk: the keep-alive rule', { skip: SKIP, timeout: 90_000 }, () => {
   let brisk: CliProcess;
-  let proxy: Foreground;
-  let temp: ReturnType<typeof tempDir>;
-  let port: number;
+  let proxy: RunningNginx;
 
   before(async () => {
     brisk = await startCli(['--port', '0', '--keep-alive-timeout', String(BRISK_KEEP_ALIVE_MS), '--metrics-path', '/metrics']);
-    temp = tempDir('brisk-nginx-ka-');
-    chmodSync(temp.dir, 0o755);
-    port = await freePort();
-    const conf = path.join(temp.dir, 'nginx.conf');
-    writeFileSync(conf, nginxConfig(temp.dir, port, brisk.port));
-    proxy = await runForeground(nginx as string, ['-p', temp.dir, '-c', conf, '-e', path.join(temp.dir, 'error.log'), '-g', 'daemon off;'], port, 'nginx');
+    proxy = await startNginx(nginx as string, {
+      tempPrefix: 'brisk-nginx-ka-',
+      workerConnections: 512,
+      logFormat: "'$status $upstream_status $request_method $request_uri'",
+      http: (port) => nginxHttp(port, brisk.port),
+    });
   });
 
   after(async () => {
-    await proxy?.stop();
+    await proxy?.process.stop();
     await brisk?.stop();
-    temp?.remove();
+    proxy?.cleanup();
   });
 
   it(`${RUN_MS / 1000} s of GET and POST with idle gaps around both timeouts: zero 502s`, async () => {
@@ -119,14 +104,14 @@ describe('nginx upstream keep-alive in front of brisk: the keep-alive rule', { s
         // Bursts, then gaps from 0 to 1.5× brisk's timeout: upstream connections sit idle across
         // nginx's 2 s and brisk's 3 s, and some are picked up right at those moments.
         const burst = 1 + Math.floor(random() * 4);
-        for (let b = 0; b < burst; b++) await send(agent, port, (i + b) % 2 === 0 ? 'GET' : 'POST', tally);
+        for (let b = 0; b < burst; b++) await send(agent, proxy.port, (i + b) % 2 === 0 ? 'GET' : 'POST', tally);
         await sleep(random() * BRISK_KEEP_ALIVE_MS * 1.5);
       }
     });
     await Promise.all(loops);
     agent.destroy();
 
-    const lines = readFileSync(path.join(temp.dir, 'access.log'), 'utf8').trim().split('\n');
+    const lines = readFileSync(path.join(proxy.dir, 'access.log'), 'utf8').trim().split('\n');
     const bad = lines.filter((line) => !line.startsWith('200 200 '));
     assert.deepEqual(tally.errors, []);
     assert.deepEqual(bad, [], `nginx logged ${bad.length} failed of ${lines.length}`);

@@ -5,12 +5,13 @@
 // idle keep-alive connections get --idle-grace, and it exits. No request fails; the survivor
 // serves everything afterwards. The configs are the ones docs/deployment.md shows.
 import assert from 'node:assert/strict';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually, startCli, startLoad, type CliProcess } from '../ops/support.js';
 import { findExecutable, freePort, runForeground, tempDir, type Foreground } from './interop-support.js';
+import { startNginx } from './nginx-support.js';
 
 const haproxy = findExecutable('haproxy');
 const nginx = findExecutable('nginx');
@@ -46,20 +47,9 @@ backend brisk
 `;
 }
 
-function nginxConfig(dir: string, port: number, a: number, b: number): string {
+/** Inside nginx's `http { }`, after the shared part (nginx-support.ts). */
+function nginxHttp(port: number, a: number, b: number): string {
   return `
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 512; }
-http {
-  access_log ${dir}/access.log;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-
   upstream brisk {
     server 127.0.0.1:${a} max_fails=1 fail_timeout=10s;
     server 127.0.0.1:${b} max_fails=1 fail_timeout=10s;
@@ -78,7 +68,6 @@ http {
       proxy_connect_timeout 2s;
     }
   }
-}
 `;
 }
 
@@ -138,15 +127,9 @@ describe('scaling out: one of two instances drains under load, no request fails'
   });
 
   it('nginx with passive checks and proxy_next_upstream', { skip: nginx === undefined ? 'nginx is not installed' : undefined }, async () => {
-    await scenario(async (a, b) => {
-      const temp = tempDir('brisk-scale-nginx-');
-      chmodSync(temp.dir, 0o755);
-      const port = await freePort();
-      const conf = path.join(temp.dir, 'nginx.conf');
-      writeFileSync(conf, nginxConfig(temp.dir, port, a, b));
-      const args = ['-p', temp.dir, '-c', conf, '-e', path.join(temp.dir, 'error.log'), '-g', 'daemon off;'];
-      const process = await runForeground(nginx as string, args, port, 'nginx');
-      return { port, process, cleanup: temp.remove };
-    }, false);
+    await scenario(
+      (a, b) => startNginx(nginx as string, { tempPrefix: 'brisk-scale-nginx-', workerConnections: 512, http: (port) => nginxHttp(port, a, b) }),
+      false,
+    );
   });
 });

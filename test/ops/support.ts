@@ -2,16 +2,16 @@
 // process (HTTP or HTTPS, single or cluster), a self-signed certificate made with openssl, and a
 // keep-alive load loop that counts every failed request. Every wait has a deadline; every child
 // is killed by its PID.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { createServer, type BriskServerOptions, type Handler, type Server } from '../../src/index.js';
+import { CLI_PATH, launchCli, type BriskProcess, type CliOptions } from '../helpers/cli-process.js';
 
-export const CLI_PATH = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+export { CLI_PATH };
 
 export interface OpsServer {
   readonly server: Server;
@@ -79,78 +79,11 @@ export function hasExecutable(name: string): boolean {
 
 // --- the CLI as a child process ---
 
-export interface CliProcess {
-  readonly child: ChildProcess;
-  readonly pid: number;
-  readonly port: number;
-  readonly origin: string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout(): string;
-  stderr(): string;
-  signal(name: NodeJS.Signals): void;
-  /** SIGKILL (primary and, by PID, any workers it named) if still running. */
-  stop(): Promise<void>;
-}
+export type CliProcess = BriskProcess;
 
-const LISTENING = /brisk listening on (https?):\/\/(\S+):(\d+)/;
-
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliProcess> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, HOST: '', PORT: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const running = (): boolean => child.exitCode === null && child.signalCode === null;
-  const stop = async (): Promise<void> => {
-    // Workers the primary reported ("worker N (pid P) ..."): never leave one behind.
-    for (const match of stderr.matchAll(/\(pid (\d+)\)/g)) {
-      try {
-        process.kill(Number(match[1]), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    if (running()) child.kill('SIGKILL');
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    const fail = (why: string): void => {
-      clearTimeout(timer);
-      void stop();
-      reject(new Error(`${why}; stdout: ${stdout}; stderr: ${stderr}`));
-    };
-    const timer = setTimeout(() => fail(`brisk did not print its listening line within ${timeoutMs} ms`), timeoutMs);
-    void exited.then((exit) => fail(`brisk exited early (${exit.code ?? exit.signal})`));
-    const onData = (): void => {
-      const match = LISTENING.exec(stdout);
-      if (!match) return;
-      child.stdout.off('data', onData);
-      clearTimeout(timer);
-      const port = Number(match[3]);
-      resolve({
-        child,
-        pid: child.pid as number,
-        port,
-        origin: `${match[1]}://${match[2]}:${port}`,
-        exited,
-        stdout: () => stdout,
-        stderr: () => stderr,
-        signal: (name) => {
-          if (running()) child.kill(name);
-        },
-        stop,
-      });
-    };
-    child.stdout.on('data', onData);
-  });
+/** The CLI as a server (test/helpers/cli-process.ts), given 15 s to start listening. */
+export function startCli(args: readonly string[], options: CliOptions = {}): Promise<CliProcess> {
+  return launchCli(args, { ...options, timeoutMs: options.timeoutMs ?? 15_000 });
 }
 
 // --- load ---

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseResponse } from '../helpers/http-response.js';
 import { chunked, request, withClient } from '../helpers/raw-client.js';
-import { startDemo, type TestServer } from '../helpers/server.js';
+import { startDemo, type DemoEcho, type TestServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const SEED_PAGE = '<html><body>Hello World</body></html>';
@@ -25,14 +25,6 @@ function pattern(size: number): Buffer {
   const buf = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) buf[i] = i % 251;
   return buf;
-}
-
-interface Echo {
-  method: string;
-  target: string;
-  headers: [string, string][];
-  bodyLength: number;
-  bodySha256: string;
 }
 
 let demo: TestServer;
@@ -165,7 +157,7 @@ describe('ANY /echo', () => {
       const response = await client.readResponse();
       assert.equal(response.status, 200);
       assert.equal(response.header('content-type'), 'application/json');
-      const echo = JSON.parse(response.body.toString()) as Echo;
+      const echo = JSON.parse(response.body.toString()) as DemoEcho;
       assert.equal(echo.method, 'PUT');
       assert.equal(echo.target, target);
       assert.deepEqual(echo.headers, fields);
@@ -184,7 +176,7 @@ describe('ANY /echo', () => {
         signal: AbortSignal.timeout(5_000),
       });
       assert.equal(response.status, 200);
-      const echo = (await response.json()) as Echo;
+      const echo = (await response.json()) as DemoEcho;
       assert.equal(echo.method, method);
       assert.equal(echo.target, `/echo?m=${method}`);
       assert.equal(echo.bodyLength, body?.length ?? 0);
@@ -198,7 +190,7 @@ describe('ANY /echo', () => {
       await client.write(
         request(['POST /echo HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked'], chunked(body, 777)),
       );
-      const echo = JSON.parse((await client.readResponse()).body.toString()) as Echo;
+      const echo = JSON.parse((await client.readResponse()).body.toString()) as DemoEcho;
       assert.equal(echo.bodyLength, body.length);
       assert.equal(echo.bodySha256, sha256(body));
     });

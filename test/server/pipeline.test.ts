@@ -6,17 +6,9 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Handler } from '../../src/index.js';
 import { request, withClient } from '../helpers/raw-client.js';
-import { startDemo, startServer, type TestServer } from '../helpers/server.js';
+import { startDemo, startServer, type DemoEcho, type TestServer } from '../helpers/server.js';
 
 const TEST_TIMEOUT = { timeout: 20_000 };
-
-interface Echo {
-  method: string;
-  target: string;
-  headers: [string, string][];
-  bodyLength: number;
-  bodySha256: string;
-}
 
 let demo: TestServer;
 before(async () => {
@@ -52,7 +44,7 @@ describe('pipelining', () => {
       const responses = await client.readResponses(100, { timeoutMs: 10_000 });
       responses.forEach((response, i) => {
         assert.equal(response.status, 200, `response ${i}`);
-        const echo = JSON.parse(response.body.toString()) as Echo;
+        const echo = JSON.parse(response.body.toString()) as DemoEcho;
         assert.equal(echo.target, `/echo?i=${i}`);
         assert.deepEqual(echo.headers[1], ['X-Index', String(i)]);
         assert.equal(echo.bodyLength, i % 3 === 0 ? `body-${i}`.length : 0);
@@ -91,7 +83,7 @@ describe('pipelining', () => {
       await client.trickle(bytes, 1, 1);
       const response = await client.readResponse();
       assert.equal(response.status, 200);
-      const echo = JSON.parse(response.body.toString()) as Echo;
+      const echo = JSON.parse(response.body.toString()) as DemoEcho;
       assert.equal(echo.target, '/echo?slow=1');
       assert.deepEqual(echo.headers, [
         ['Host', 'a'],
