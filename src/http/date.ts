@@ -2,6 +2,7 @@
 // Owns the one process-wide cache brisk allows (STYLE.md): the last rendered second and its
 // string. httpDate(now) checks the cache against the caller's clock; currentHttpDate(), for the
 // response hot path, is a variable read kept fresh by one unref'd timer per process.
+import { flatString } from './head.js';
 
 const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTH_NAMES = [
@@ -43,6 +44,7 @@ function renderImfFixdate(ms: number): string {
 }
 
 let liveDate = '';
+let liveDateLine = '';
 let liveTimer: NodeJS.Timeout | null = null;
 
 /**
@@ -51,17 +53,19 @@ let liveTimer: NodeJS.Timeout | null = null;
  * after each second boundary by a timer that does not keep the process alive.
  */
 export function currentHttpDate(): string {
-  if (liveTimer === null) {
-    liveDate = httpDate();
-    scheduleRefresh();
-  }
+  if (liveTimer === null) refresh();
   return liveDate;
 }
 
-function scheduleRefresh(): void {
-  liveTimer = setTimeout(() => {
-    liveDate = httpDate();
-    scheduleRefresh();
-  }, 1001 - (Date.now() % 1000));
+/** `Date: <currentHttpDate()>\r\n`, one flat string for a response head. */
+export function currentDateLine(): string {
+  if (liveTimer === null) refresh();
+  return liveDateLine;
+}
+
+function refresh(): void {
+  liveDate = flatString(httpDate());
+  liveDateLine = flatString('Date: ' + liveDate + '\r\n');
+  liveTimer = setTimeout(refresh, 1001 - (Date.now() % 1000));
   liveTimer.unref();
 }

@@ -43,9 +43,18 @@ function buildStatusLines(): string[] {
   const lines = new Array<string>(1000).fill('');
   for (const key of Object.keys(STATUS_TEXT)) {
     const status = Number(key);
-    lines[status] = `${HTTP_VERSION} ${status} ${STATUS_TEXT[status]}\r\n`;
+    lines[status] = flatString(`${HTTP_VERSION} ${status} ${STATUS_TEXT[status]}\r\n`);
   }
   return lines;
+}
+
+/**
+ * A flat copy of a latin1 string. A string built with `+` or a template is a tree of pieces,
+ * and every head it is joined into walks that tree again when the head is written; strings that
+ * go into every response (status lines, the Date line, the Connection lines) are made flat once.
+ */
+export function flatString(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
 
 /**

@@ -9,7 +9,7 @@
 //   3. Body pieces go through the encoder (Content-Length enforced, chunks framed) to the socket.
 //   4. end() finishes the encoder and tells the session, which logs it and moves to the next request.
 import type { Readable } from 'node:stream';
-import { currentHttpDate } from '../http/date.js';
+import { currentDateLine } from '../http/date.js';
 import { createBodyEncoder, NoBodyWrites, type BodyEncoder } from '../http/encoder.js';
 import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
 import {
@@ -64,6 +64,14 @@ const CHECKED_NAMES = new Map<string, string>();
  */
 const JOIN_LIMIT = 16 * 1024;
 const MAX_CHECKED_NAMES = 512;
+
+/**
+ * Short field values already validated (Content-Type values and the like repeat on every
+ * response): a Set lookup is ~5 ns where checking 24 characters is ~30 ns (pipelined ×16: ~2%).
+ * Bounded in count and length like CHECKED_NAMES.
+ */
+const CHECKED_VALUES = new Set<string>();
+const MAX_CHECKED_VALUE_LENGTH = 128;
 
 export class Response implements BriskResponse {
   status = 200;
@@ -266,7 +274,7 @@ export class Response implements BriskResponse {
       if (lower === DATE) hasDate = true;
       head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
     }
-    if (!hasDate) head += 'Date: ' + currentHttpDate() + '\r\n';
+    if (!hasDate) head += currentDateLine();
     if (contentLength !== undefined && shouldSendContentLengthHeader(input)) head += 'Content-Length: ' + contentLength + '\r\n';
     else if (framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
     head += this.sink.connectionFields(this, framing) + '\r\n';
@@ -301,7 +309,10 @@ export class Response implements BriskResponse {
       return this;
     }
     const text = typeof value === 'number' ? String(value) : value;
-    validateFieldValue(text, name);
+    if (!CHECKED_VALUES.has(text)) {
+      validateFieldValue(text, name);
+      if (text.length <= MAX_CHECKED_VALUE_LENGTH && CHECKED_VALUES.size < MAX_CHECKED_NAMES) CHECKED_VALUES.add(text);
+    }
     if (lower === CONTENT_LENGTH) {
       const n = parseContentLength(text);
       if (n === undefined) throw new TypeError(`Invalid Content-Length: ${JSON.stringify(text)}`);

@@ -8,6 +8,7 @@
 //   3. open(): a Session owns the socket until it closes and calls sessionClosed().
 import { createWriteStream, type WriteStream } from 'node:fs';
 import net from 'node:net';
+import { flatString } from '../http/head.js';
 import { resolveParserLimits, type ParseError, type ParserLimits } from '../parser/index.js';
 import { CoarseClock, tickFor, type Sweepable } from './clock.js';
 import type { ServerContext, UpgradeHandler } from './context.js';
@@ -122,7 +123,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
       this,
     );
     const timeoutSeconds = Math.max(1, Math.floor(o.keepAliveTimeoutMs / 1000));
-    this.keepAliveFields11 = `Connection: keep-alive\r\nKeep-Alive: timeout=${timeoutSeconds}\r\n`;
+    this.keepAliveFields11 = flatString(`Connection: keep-alive\r\nKeep-Alive: timeout=${timeoutSeconds}\r\n`);
     this.keepAliveFields10 = this.keepAliveFields11;
     this.preamble =
       ops.tls === null && !ops.proxyProtocol
