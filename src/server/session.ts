@@ -14,6 +14,8 @@ import { HttpError, RequestAbortedError, TimeoutKind, TIMEOUT_NAMES } from './er
 import { Exchange, type ExchangeConnection } from './exchange.js';
 import type { TrustList } from './forwarded.js';
 import { Output } from './output.js';
+import { ReadDeadline } from './read-deadline.js';
+import { attachSocket, detachSocket, type SocketOwner } from './socket-events.js';
 import type { RequestOrigin } from './request.js';
 import { ResponseState } from './response.js';
 
@@ -50,10 +52,8 @@ const LINGER_MS = 2000;
  */
 const MAX_PENDING_BYTES = 64 * 1024;
 
-export class Session implements ParserHandler, ExchangeConnection {
+export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   state: SessionState = SessionState.ReadingHead;
-  readDeadline = 0;
-  readTimeout: TimeoutKind = TimeoutKind.None;
   /** Close after the current response (server shutting down). */
   shutdownRequested = false;
 
@@ -75,8 +75,8 @@ export class Session implements ParserHandler, ExchangeConnection {
 
   private destroyed = false;
   private clientEnded = false;
-  private bodyRateStartMs = 0;
-  private bodyRateStartBytes = 0;
+  /** By when the client must have sent more (head, body, next request, linger). */
+  private readonly deadline: ReadDeadline;
 
   /**
    * `origin` overrides the socket's peer address (PROXY protocol); `initial` holds bytes read
@@ -91,10 +91,10 @@ export class Session implements ParserHandler, ExchangeConnection {
   ) {
     this.out = new Output(socket, ctx.clock, ctx.options.writeTimeoutMs);
     this.peer = origin ?? null;
-    this.setReadDeadline(TimeoutKind.Headers, ctx.options.headersTimeoutMs);
+    this.deadline = new ReadDeadline(ctx.clock, ctx.options);
+    this.deadline.start(TimeoutKind.Headers, ctx.options.headersTimeoutMs);
     socket.setNoDelay(true);
-    (socket as OwnedSocket)[SESSION] = this;
-    for (const [event, listener] of SOCKET_LISTENERS) socket.on(event, listener);
+    attachSocket(socket, this);
     if (ctx.log.debugEnabled) this.debug(`Socket established with ${this.remoteAddress}:${this.remotePort}.`);
     if (initial !== undefined && initial.length > 0) this.onData(initial);
   }
@@ -306,7 +306,7 @@ export class Session implements ParserHandler, ExchangeConnection {
     this.dropParser();
     this.out.abandon();
     this.state = SessionState.Closing;
-    this.readDeadline = 0;
+    this.deadline.stop();
     const exchange = this.exchange;
     if (exchange !== null && (exchange.res.state !== ResponseState.Finished || !exchange.requestComplete)) {
       exchange.abort(new RequestAbortedError());
@@ -328,7 +328,7 @@ export class Session implements ParserHandler, ExchangeConnection {
   onMessageBegin(): void {
     if (this.state === SessionState.Idle) {
       this.state = SessionState.ReadingHead;
-      this.setReadDeadline(TimeoutKind.Headers, this.ctx.options.headersTimeoutMs);
+      this.deadline.start(TimeoutKind.Headers, this.ctx.options.headersTimeoutMs);
     }
   }
 
@@ -338,7 +338,6 @@ export class Session implements ParserHandler, ExchangeConnection {
 
   onHeadersComplete(info: HeadInfo): void {
     const ctx = this.ctx;
-    const options = ctx.options;
     if (ctx.log.debugEnabled) {
       for (let i = 0; i < info.headers.length; i += 2) this.debug(`Received header: (${info.headers[i]}, ${info.headers[i + 1]})`);
     }
@@ -346,12 +345,10 @@ export class Session implements ParserHandler, ExchangeConnection {
     this.exchange = exchange;
     if (info.bodyKind !== BodyKind.None) {
       this.state = SessionState.ReadingBody;
-      this.bodyRateStartMs = ctx.clock.now;
-      this.bodyRateStartBytes = 0;
-      this.setReadDeadline(TimeoutKind.Body, options.bodyIdleTimeoutMs);
+      this.deadline.startBody(0);
     } else {
       this.state = SessionState.InHandler;
-      this.readDeadline = 0;
+      this.deadline.stop();
     }
     exchange.dispatch(info);
   }
@@ -364,7 +361,7 @@ export class Session implements ParserHandler, ExchangeConnection {
       this.closeGracefully();
       return;
     }
-    if (this.readTimeout === TimeoutKind.Body) this.readDeadline = this.ctx.clock.now + this.ctx.options.bodyIdleTimeoutMs;
+    this.deadline.bodyProgress();
   }
 
   onTrailers(): void {
@@ -375,10 +372,7 @@ export class Session implements ParserHandler, ExchangeConnection {
     const exchange = this.exchange as Exchange;
     exchange.onComplete();
     this.debug('Received request completely.');
-    if (this.readTimeout === TimeoutKind.Body) {
-      this.readDeadline = 0;
-      this.readTimeout = TimeoutKind.None;
-    }
+    this.deadline.bodyDone();
     if (exchange.upgrading) return; // the parser stops with Upgraded: onUpgraded hands the socket over
     if (exchange.res.state === ResponseState.Finished) {
       this.exchangeDone(exchange);
@@ -406,7 +400,7 @@ export class Session implements ParserHandler, ExchangeConnection {
       return;
     }
     this.state = SessionState.Idle;
-    this.setReadDeadline(TimeoutKind.KeepAlive, ctx.options.keepAliveTimeoutMs);
+    this.deadline.start(TimeoutKind.KeepAlive, ctx.options.keepAliveTimeoutMs);
     const wasWaiting = this.parsePause === ParsePause.Response;
     // Bound the work done for one read, and stop reading while the client is not reading.
     let next = ParsePause.None;
@@ -431,7 +425,7 @@ export class Session implements ParserHandler, ExchangeConnection {
 
   pauseBody(): void {
     this.bodyPaused = true;
-    if (this.readTimeout === TimeoutKind.Body) this.readDeadline = 0;
+    this.deadline.bodyPaused();
     this.updateReading();
   }
 
@@ -439,10 +433,8 @@ export class Session implements ParserHandler, ExchangeConnection {
     if (!this.bodyPaused) return;
     this.bodyPaused = false;
     const exchange = this.exchange;
-    if (this.readTimeout === TimeoutKind.Body && exchange !== null && !exchange.requestComplete) {
-      this.readDeadline = this.ctx.clock.now + this.ctx.options.bodyIdleTimeoutMs;
-      this.bodyRateStartMs = this.ctx.clock.now;
-      this.bodyRateStartBytes = exchange.bodyReceived;
+    if (this.deadline.kind === TimeoutKind.Body && exchange !== null && !exchange.requestComplete) {
+      this.deadline.startBody(exchange.bodyReceived);
     }
     this.updateReading();
   }
@@ -466,12 +458,9 @@ export class Session implements ParserHandler, ExchangeConnection {
     this.debug('Connection upgraded; handing the socket over.');
     this.out.flush();
     this.out.abandon();
-    this.readDeadline = 0;
-    for (const [event, listener] of SOCKET_LISTENERS) this.socket.off(event, listener);
-    (this.socket as OwnedSocket)[SESSION] = undefined;
+    this.deadline.stop();
+    detachSocket(this.socket);
     this.dropParser();
-    // Until the new owner listens, an error must not be unhandled (it would end the process).
-    this.socket.on('error', ignoreError);
     this.ctx.sessionClosed(this);
     // Paused, like node:http hands sockets over: nothing is emitted before the new owner listens.
     this.socket.pause();
@@ -513,7 +502,7 @@ export class Session implements ParserHandler, ExchangeConnection {
     this.state = SessionState.Closing;
     this.parsePause = ParsePause.Closing;
     this.pending = null;
-    this.setReadDeadline(TimeoutKind.Write, LINGER_MS);
+    this.deadline.start(TimeoutKind.Write, LINGER_MS);
     if (this.clientEnded) return this.destroy();
     // Keep reading so that a client still sending gets our answer rather than a reset.
     this.reading = true;
@@ -529,24 +518,13 @@ export class Session implements ParserHandler, ExchangeConnection {
 
   /** Called by the server's clock on every tick. */
   sweep(now: number): void {
-    if (this.readDeadline !== 0) {
-      if (now >= this.readDeadline) return this.onTimeout(this.out.closed ? TimeoutKind.Write : this.readTimeout);
-      if (this.readTimeout === TimeoutKind.Body && this.isTrickling(now)) return this.onTimeout(TimeoutKind.Body);
-    }
+    const fired = this.deadline.expired(now, this.exchange?.bodyReceived ?? 0, this.bodyPaused);
+    if (fired !== TimeoutKind.None) return this.onTimeout(this.out.closed ? TimeoutKind.Write : fired);
     if (this.out.deadline !== 0 && now >= this.out.deadline) this.onTimeout(TimeoutKind.Write);
   }
 
-  /** Below the minimum body rate, averaged since the body started (or last resumed). */
-  private isTrickling(now: number): boolean {
-    const minRate = this.ctx.options.bodyMinBytesPerSecond;
-    const elapsed = now - this.bodyRateStartMs;
-    if (minRate === 0 || elapsed < this.ctx.options.bodyIdleTimeoutMs || this.bodyPaused) return false;
-    const bytes = (this.exchange?.bodyReceived ?? 0) - this.bodyRateStartBytes;
-    return (bytes * 1000) / elapsed < minRate;
-  }
-
   private onTimeout(kind: TimeoutKind): void {
-    this.readDeadline = 0;
+    this.deadline.stop();
     this.out.deadline = 0;
     this.ctx.timedOut(kind);
     if (this.ctx.log.debugEnabled) this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
@@ -572,33 +550,7 @@ export class Session implements ParserHandler, ExchangeConnection {
     }
   }
 
-  private setReadDeadline(kind: TimeoutKind, ms: number): void {
-    this.readTimeout = kind;
-    this.readDeadline = ms > 0 ? this.ctx.clock.now + ms : 0;
-  }
-
   debug(message: string): void {
     if (this.ctx.log.debugEnabled) this.ctx.log.debug(this.id, `(${SESSION_STATE_NAMES[this.state]}) ${message}`);
   }
 }
-
-function ignoreError(): void {}
-
-// The socket's listeners are shared by every connection (no closures per connection): each finds
-// its Session on the socket. Kept in one list so that exactly these are removed at an upgrade.
-const SESSION = Symbol('brisk.session');
-interface OwnedSocket extends Socket {
-  [SESSION]?: Session;
-}
-
-function sessionOf(socket: Socket): Session {
-  return (socket as OwnedSocket)[SESSION] as Session;
-}
-
-const SOCKET_LISTENERS: readonly (readonly [string, (this: Socket, ...args: any[]) => void])[] = [
-  ['data', function (this: Socket, chunk: Buffer) { sessionOf(this).onData(chunk); }],
-  ['end', function (this: Socket) { sessionOf(this).onEnd(); }],
-  ['drain', function (this: Socket) { sessionOf(this).onDrain(); }],
-  ['error', function (this: Socket, err: NodeJS.ErrnoException) { sessionOf(this).onSocketError(err); }],
-  ['close', function (this: Socket) { sessionOf(this).onClose(); }],
-];
