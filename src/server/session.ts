@@ -149,6 +149,8 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   }
 
   send(data: string | Uint8Array): boolean {
+    // More requests already wait behind this answer (pipelined): let it join theirs.
+    if (this.pending !== null && typeof data === 'string') return this.out.sendSoon(data);
     return this.out.send(data);
   }
 

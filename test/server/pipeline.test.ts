@@ -3,6 +3,7 @@
 // runs; one connection carries thousands of requests.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Handler } from '../../src/index.js';
 import { request, withClient } from '../helpers/raw-client.js';
@@ -52,6 +53,36 @@ describe('pipelining', () => {
       assert.equal(client.pending.length, 0, 'no bytes beyond the 100 responses');
       assert.equal(client.isEnded, false, 'the connection is still open');
     });
+  });
+
+  it('joins the answers of an async handler to pipelined requests into a few writes, in order', TEST_TIMEOUT, async () => {
+    // Each answer is made in a promise job, after the read that carried the request; they are
+    // still written together rather than one socket write each.
+    const srv = await startServer(async (req, res) => {
+      await Promise.resolve();
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(req.target);
+    });
+    const write = Socket.prototype.write;
+    let serverWrites = 0;
+    let clientPort = -1;
+    Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === clientPort) serverWrites++;
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as typeof write;
+    try {
+      await withClient(srv.port, async (client) => {
+        clientPort = client.socket.localPort as number;
+        const requests = Array.from({ length: 16 }, (_, i) => request([`GET /p${i} HTTP/1.1`, 'Host: a']));
+        await client.write(Buffer.concat(requests));
+        const responses = await client.readResponses(16);
+        responses.forEach((response, i) => assert.equal(response.body.toString(), `/p${i}`));
+      });
+    } finally {
+      Socket.prototype.write = write;
+      await srv.close();
+    }
+    assert.ok(serverWrites >= 1 && serverWrites <= 4, `16 answers took ${serverWrites} socket writes`);
   });
 
   it('answers 200 pipelined requests in order with maxPipelinedRequests: 4', TEST_TIMEOUT, async () => {
