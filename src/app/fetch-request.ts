@@ -20,17 +20,17 @@ for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-._') HOST_SAFE[c.charCodeA
 const HOST_FORBIDDEN = ['/', '?', '#', '@', '\\', ' ', '\t'];
 
 /**
- * The request's absolute URL, as `new URL(...).href` would spell it: `http://` + Host + target for
- * origin-form, the target itself for absolute-form. The common case is a string concatenation
- * after two table scans; anything a URL parser would rewrite (upper case, default port, dot
- * segments, characters it percent-encodes) goes through `new URL`. Throws HttpError(400).
- */
-/**
  * The last Host that passed isCanonicalHost: a connection (and usually a whole server) sees the
  * same one on every request, so the check runs once rather than per request (fetch bench: 1.3%).
  */
 let lastCanonicalHost = '';
 
+/**
+ * The request's absolute URL, as `new URL(...).href` would spell it: `http://` + Host + target for
+ * origin-form, the target itself for absolute-form. The common case is a string concatenation
+ * after two table scans; anything a URL parser would rewrite (upper case, default port, dot
+ * segments, characters it percent-encodes) goes through `new URL`. Throws HttpError(400).
+ */
 export function requestUrl(req: BriskRequest, defaultHost: string): string {
   const target = req.target;
   if (target.charCodeAt(0) !== 0x2f) return absoluteUrl(target);

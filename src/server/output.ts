@@ -18,7 +18,7 @@ export class Output {
    */
   private batching = false;
   private batch = '';
-  /** A flush is queued for when the current microtasks have run (see send()). */
+  /** A flush is queued for when the current microtasks have run (see sendSoon()). */
   private flushQueued = false;
   private drainWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
@@ -69,7 +69,7 @@ export class Output {
     this.batch += data;
     if (!this.batching && !this.flushQueued) {
       this.flushQueued = true;
-      process.nextTick(flushQueued, this);
+      process.nextTick(runQueuedFlush, this);
     }
     return true;
   }
@@ -136,6 +136,6 @@ export class Output {
   }
 }
 
-function flushQueued(out: Output): void {
+function runQueuedFlush(out: Output): void {
   out.runQueuedFlush();
 }
