@@ -1,6 +1,6 @@
-// Loads the llhttp request corpus (../shared/conformance/llhttp-requests.json, format
+// Loads the llhttp request corpus (test/conformance/corpus/llhttp-requests.json, vendored, format
 // "llhttp-request-corpus/1") and gives its records types. Read-only: the corpus is data we
-// compare against, never something a test edits. See that folder's README.md, sections 2 and 3.
+// compare against, never something a test edits. See corpus/README.md, sections 2 and 3.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,14 +89,16 @@ export interface Corpus {
 }
 
 /**
- * Where the corpus lives: $BRISK_CONFORMANCE_DIR if set, else the repository root's sibling
- * `shared/conformance`. This file runs from dist/test/conformance/, three levels below the root.
+ * Where the corpus lives: $BRISK_CONFORMANCE_DIR if set (to try a regenerated corpus), else the
+ * vendored copy in test/conformance/corpus/ (provenance and llhttp's MIT licence beside it), so a
+ * fresh clone needs nothing outside itself. This file runs from dist/test/conformance/, three
+ * levels below the root; the JSON is read from the source tree, not copied into dist/.
  */
 export function corpusDir(): string {
   const fromEnv = process.env.BRISK_CONFORMANCE_DIR;
   if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  return resolve(repoRoot, '..', 'shared', 'conformance');
+  return resolve(repoRoot, 'test', 'conformance', 'corpus');
 }
 
 let cached: Corpus | undefined;

@@ -1,5 +1,5 @@
 // Runs one corpus case through brisk's parser under several feeding plans and compares the
-// result with the case's `expect`, as ../shared/conformance/README.md section 3 describes.
+// result with the case's `expect`, as corpus/README.md section 3 describes.
 // Verdicts: agree, (documented) deviation, or fail with the list of differences.
 //
 // The verdict of a case, in order:

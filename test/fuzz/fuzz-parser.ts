@@ -8,7 +8,7 @@
 // a new block or bucket joins the corpus and is mutated further (test/fuzz/mutate.ts). One input
 // in five comes fresh from the fast-check generators the property and differential tests use.
 //
-// Seeds: every input of ../shared/conformance/llhttp-requests.json ($BRISK_CONFORMANCE_DIR
+// Seeds: every input of test/conformance/corpus/llhttp-requests.json ($BRISK_CONFORMANCE_DIR
 // overrides the folder), every row of the adversarial table, and generated valid, mutated and
 // edge-case requests. Each input goes through test/fuzz/invariants.ts. The main thread is a
 // watchdog: a worker that stops making progress (a hang inside execute()) is killed and its
