@@ -25,6 +25,7 @@ import fc from 'fast-check';
 import type { ParserLimits } from '../../src/parser/options.js';
 import { CASES } from '../adversarial/cases.js';
 import { caseBytes, corpusDir, loadCorpus } from '../conformance/corpus.js';
+import { nativeUnavailable } from '../helpers/node-llhttp.js';
 import { fragmentRequest, mutatedInput, validInput } from '../parser/differential-support.js';
 import { checkInput, outcomeLabel, type Finding } from './invariants.js';
 import { Rng, mutateInput } from './mutate.js';
@@ -269,6 +270,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   process.stdout.write(
     `brisk parser fuzz: ${seconds} s, seed ${seed}, corpus ${join(corpusDir(), 'llhttp-requests.json')}\n` +
+      (nativeUnavailable === null ? '' : `differential vs llhttp skipped: ${nativeUnavailable}\n`) +
       `guidance: V8 precise block coverage of dist/src/parser (jazzer.js cannot load here: glibc 2.36 < 2.38)\n`,
   );
   const record = (finding: Finding, input: Buffer): void => {

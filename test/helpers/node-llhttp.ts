@@ -1,7 +1,8 @@
 // Drives Node's bundled llhttp (require('_http_common').HTTPParser) the way lib/_http_server.js
 // does — initialize(REQUEST, resource, 0, kLenientNone), callbacks in the kOn* slots, execute(),
 // finish() — and records the messages in the same shape as parser-harness.ts (message-record.ts).
-// Test-only: this binding is internal to Node and may change between versions (written against Node 20).
+// Test-only: this binding is internal to Node and may change between versions; it is checked at load
+// (`nativeUnavailable`) and the tests that need it skip with that reason when it is missing.
 import { createRequire } from 'node:module';
 import { emptyMessage, type MessageRecord } from './message-record.js';
 
@@ -45,8 +46,32 @@ export interface NativeParserClass {
   kLenientNone: number;
 }
 
-const common = require('_http_common') as { HTTPParser: NativeParserClass };
-export const NativeHTTPParser: NativeParserClass = common.HTTPParser;
+/**
+ * The binding is internal, so it is checked once at load: `nativeUnavailable` is null when every
+ * member this file uses exists, else the reason the tests that need it print when they skip.
+ * Checked on Node 20 (llhttp 9.3.1), 22.23 and 24.22 (9.4.4) and 26.12 (9.4.3).
+ */
+function loadBinding(): { parser: NativeParserClass | null; reason: string | null } {
+  let parser: NativeParserClass | undefined;
+  try {
+    parser = (require('_http_common') as { HTTPParser?: NativeParserClass }).HTTPParser;
+  } catch (e) {
+    return { parser: null, reason: `require('_http_common') failed on Node ${process.version}: ${(e as Error).message}` };
+  }
+  if (typeof parser !== 'function') return { parser: null, reason: `_http_common has no HTTPParser on Node ${process.version}` };
+  const slots = ['REQUEST', 'kOnMessageBegin', 'kOnHeaders', 'kOnHeadersComplete', 'kOnBody', 'kOnMessageComplete', 'kLenientNone'] as const;
+  const missing = slots.filter((k) => typeof parser[k] !== 'number');
+  if (missing.length > 0) return { parser: null, reason: `_http_common.HTTPParser lacks ${missing.join(', ')} on Node ${process.version}` };
+  const proto = parser.prototype as unknown as Record<string, unknown>;
+  const methods = ['initialize', 'execute', 'finish', 'close'].filter((m) => typeof proto[m] !== 'function');
+  if (methods.length > 0) return { parser: null, reason: `_http_common.HTTPParser lacks ${methods.join(', ')}() on Node ${process.version}` };
+  return { parser, reason: null };
+}
+
+const binding = loadBinding();
+/** Why Node's llhttp cannot be driven on this Node (tests skip with it), or null. */
+export const nativeUnavailable: string | null = binding.reason;
+export const NativeHTTPParser: NativeParserClass = binding.parser ?? (null as unknown as NativeParserClass);
 /**
  * llhttp method ids → names (llhttp's public `llhttp_method` values). `_http_common.methods` is
  * a name list, not indexed by id (QUERY is id 46), so the ids are spelled out here.
@@ -153,4 +178,14 @@ export function runNative(input: Buffer): NativeRun {
   }
   p.close();
   return result;
+}
+
+/**
+ * llhttp 9.4 (#810, #866) allows a tab after a Content-Length value and sees `close<HTAB>`; 9.3.1
+ * (Node 20) does not. Probed on the binding itself, not guessed from process.versions.llhttp.
+ */
+export function nativeHasTrailingTabFixes(): boolean {
+  if (nativeUnavailable !== null) return false;
+  const r = runNative(Buffer.from('POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\t1\t\r\nConnection: close\t\r\n\r\nx', 'latin1'));
+  return r.outcome === 'accept' && r.messages[0]?.complete === true && r.messages[0].keepAlive === false;
 }
