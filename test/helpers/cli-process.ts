@@ -38,11 +38,14 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How long to wait for the listening line; default 10 s. */
   readonly timeoutMs?: number;
+  /** What to run instead of `node dist/src/cli.js` (e.g. an installed package's bin). */
+  readonly command?: readonly string[];
 }
 
 /** Spawn `node dist/src/cli.js ARGS`, collecting what it prints. */
 function spawnCli(args: readonly string[], options: CliOptions): { child: ChildProcessByStdio<null, Readable, Readable>; output: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+  const [command, ...prefix] = options.command ?? [process.execPath, CLI_PATH];
+  const child = spawn(command!, [...prefix, ...args], {
     cwd: options.cwd,
     env: { ...process.env, HOST: '', PORT: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
