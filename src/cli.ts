@@ -76,7 +76,8 @@ function usage(): string {
     'Serves the default export (a handler function, a Router, or an object with a Web-standard',
     'fetch(request) method, e.g. a Hono app) of app-module, a path relative to the',
     'current directory; without one, the built-in demo. A named export `upgrade` (e.g.',
-    'webSocketUpgrade(...)) takes over the sockets of Upgrade requests.',
+    'webSocketUpgrade(...)) takes over the sockets of Upgrade requests. A .ts module runs',
+    'as it is on Node 22.18+ (Node strips the types).',
     '',
     'Options:',
     ...rows.map(([left, right]) => left.padEnd(width) + right),
@@ -177,7 +178,21 @@ interface LoadedApp {
   readonly upgrade: AppUpgrade | undefined;
 }
 
+/**
+ * A `.ts` / `.mts` / `.cts` app module is imported as it is where Node strips types by itself
+ * (on by default from 22.18, 23.6; `process.features.typescript` is then 'strip' or 'transform',
+ * and false when turned off or only behind a flag); elsewhere say what to do instead of failing
+ * inside import() with ERR_UNKNOWN_FILE_EXTENSION.
+ */
+function checkTypeScriptSupport(appModule: string): void {
+  if (!/\.[cm]?ts$/i.test(appModule)) return;
+  const typescript = (process.features as { typescript?: string | false }).typescript;
+  if (typeof typescript === 'string' && typescript !== '') return;
+  throw new UsageError(`brisk ${appModule} needs Node 22.18+ (it strips TypeScript types; this is ${process.version}); compile it or run a newer Node`);
+}
+
 async function loadApp(appModule: string | undefined): Promise<LoadedApp> {
+  if (appModule !== undefined) checkTypeScriptSupport(appModule);
   const url =
     appModule === undefined
       ? new URL('../examples/demo/app.js', import.meta.url).href
