@@ -4,6 +4,7 @@
 // grammar: each start has exactly one end, nothing follows the end, headers at most once.
 import assert from 'node:assert/strict';
 import dc from 'node:diagnostics_channel';
+import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
@@ -365,6 +366,78 @@ describe('diagnostics channels', () => {
     assert.deepEqual(span.phases, ['start', 'finish']);
     assert.equal(span.event.upgraded, true);
     assert.equal(span.event.status, 101);
+  });
+
+  it('property: random pipelines of handler behaviours, client resets and malformed heads — every start ends exactly once', { timeout: 60_000 }, async () => {
+    // What each request asks the handler to do; the path carries it.
+    const behaviours = ['sync', 'async', 'stream', 'body', 'throw', 'throw-late', 'hang'] as const;
+    const s = await serve(async (req, res) => {
+      const kind = req.path.slice(1);
+      if (kind === 'sync') return res.end('s');
+      if (kind === 'throw') throw new HttpError(418, 'teapot');
+      if (kind === 'body') return res.end(String((await req.bytes()).length));
+      await sleep(1);
+      if (kind === 'async') return res.end('a');
+      res.write('x');
+      if (kind === 'throw-late') throw new Error('late');
+      if (kind === 'hang') {
+        await new Promise((resolve) => req.signal.addEventListener('abort', resolve));
+        return res.end();
+      }
+      await sleep(1);
+      res.end('y');
+    });
+    const scenario = fc.record({
+      requests: fc.array(fc.constantFrom(...behaviours), { minLength: 1, maxLength: 5 }),
+      malformedLast: fc.boolean(),
+      pipelined: fc.boolean(),
+      resetAfterMs: fc.option(fc.integer({ min: 0, max: 15 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ requests, malformedLast, pipelined, resetAfterMs }) => {
+        const stopper = requests.findIndex((k) => k === 'throw-late' || k === 'hang');
+        const before = recorder.spans.length;
+        const rejectsBefore = recorder.rejects.length;
+        const heads = requests.map((kind) =>
+          kind === 'body' ? request([`POST /${kind} HTTP/1.1`, 'Host: h', 'Content-Length: 3'], 'abc') : request([`GET /${kind} HTTP/1.1`, 'Host: h']),
+        );
+        if (malformedLast) heads.push(request(['GET /bad HTTP/1.1', 'Host: h', 'Bad Header: x']));
+        const client = await RawClient.connect(s.port);
+        if (pipelined) await client.write(Buffer.concat(heads));
+        else for (const head of heads) await client.write(head);
+        if (resetAfterMs !== undefined) {
+          await sleep(resetAfterMs);
+          client.reset();
+        } else if (stopper < 0) {
+          await client.readResponses(heads.length, { timeoutMs: 3_000 });
+        } else {
+          // A hanging request holds the connection until the client goes; a late throw drops it.
+          await sleep(10);
+        }
+        client.destroy();
+        const end = performance.now() + 3_000;
+        while (s.server.connectionCount > 0 && performance.now() < end) await sleep(2);
+        assert.equal(s.server.connectionCount, 0, 'the connection closed');
+        const spans = recorder.spans.slice(before);
+        // Nothing may still be open once the connection is gone.
+        for (const span of spans) assert.ok(ended(span), `${span.event.target} ended: ${span.phases.join(',')}`);
+        assert.deepEqual(recorder.violations, []);
+        // Requests start in order and only the ones sent.
+        assert.deepEqual(spans.map((x) => x.event.target), requests.slice(0, spans.length).map((k) => `/${k}`));
+        const rejects = recorder.rejects.length - rejectsBefore;
+        assert.ok(rejects <= (malformedLast ? 1 : 0));
+        if (rejects === 1) assert.equal(spans.length, requests.length, 'a reject only after every request before it');
+        // Undisturbed, the outcome is decided by the behaviours alone.
+        if (resetAfterMs === undefined) {
+          const served = stopper < 0 ? requests : requests.slice(0, stopper);
+          const expected: string[] = served.map((k) => (k === 'throw' ? 'start,error,headers,finish' : 'start,headers,finish'));
+          if (stopper >= 0) expected.push(requests[stopper] === 'hang' ? 'start,headers,abort' : 'start,headers,error,abort');
+          assert.deepEqual(phases(spans), expected);
+          assert.equal(rejects, malformedLast && stopper < 0 ? 1 : 0);
+        }
+      }),
+      { numRuns: 40, seed: 20261201, endOnFailure: true },
+    );
   });
 
   it('with nobody subscribed nothing is traced: no payload is made', TEST_TIMEOUT, async () => {
