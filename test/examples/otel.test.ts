@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   propagation,
@@ -15,8 +16,8 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Router } from '../../src/index.js';
-import { instrumentBrisk } from '../../examples/otel/tracing.js';
+import { Router, type BriskRequest } from '../../src/index.js';
+import { instrumentBrisk, spanOf } from '../../examples/otel/tracing.js';
 import { RawClient, request, withClient } from '../helpers/raw-client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -42,11 +43,20 @@ describe('examples/otel: brisk requests as OpenTelemetry spans', () => {
   let stop: () => void;
   let s: TestServer;
   let begin: number;
+  let childRequest: BriskRequest | undefined;
 
   before(async () => {
     propagation.setGlobalPropagator(traceparentOnly);
-    stop = instrumentBrisk({ tracer: provider.getTracer('brisk-test'), requestHeaders: ['x-tenant'] });
+    const tracer = provider.getTracer('brisk-test');
+    stop = instrumentBrisk({ tracer, requestHeaders: ['x-tenant'] });
     const router = new Router();
+    router.get('/child', (req, res) => {
+      childRequest = req;
+      const server = spanOf(req);
+      assert.ok(server, 'the request has a span while it is served');
+      tracer.startSpan('db query', {}, trace.setSpan(ROOT_CONTEXT, server)).end();
+      res.end('ok');
+    });
     router.get('/users/:id', (req, res) => res.end(`user ${req.params.id}`));
     router.post('/echo', async (req, res) => res.end(await req.text()));
     router.get('/fail', () => {
@@ -74,6 +84,18 @@ describe('examples/otel: brisk requests as OpenTelemetry spans', () => {
     }
     return exporter.getFinishedSpans();
   }
+
+  it('spanOf(req): a handler\'s child span has the request\'s span as parent; none is left after the end', TEST_TIMEOUT, async () => {
+    exporter.reset();
+    assert.equal(await (await fetch(`${s.origin}/child`)).text(), 'ok');
+    const [child, server] = await spansAfter(2);
+    assert.equal(child.name, 'db query');
+    assert.equal(server.name, 'GET /child');
+    assert.equal(child.parentSpanContext?.spanId, server.spanContext().spanId);
+    assert.equal(child.spanContext().traceId, server.spanContext().traceId);
+    assert.ok(childRequest !== undefined && spanOf(childRequest) === undefined, 'the span is dropped once it ended');
+    exporter.reset();
+  });
 
   it('six requests, six spans with the conventions\' names and attributes', TEST_TIMEOUT, async () => {
     const ok = await fetch(`${s.origin}/users/42?x=1`, {
