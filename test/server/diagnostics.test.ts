@@ -322,6 +322,38 @@ describe('diagnostics channels', () => {
     assert.equal(span.event.bytesIn, 5);
   });
 
+  it('a body that stalls past bodyIdleTimeoutMs: error (HttpError 408), the 408 answer finishes the span', TEST_TIMEOUT, async () => {
+    const s = await serve(async (req, res) => res.end(await req.text()), { bodyIdleTimeoutMs: 200 });
+    await withClient(s.port, async (client) => {
+      await client.write(request(['POST /stall HTTP/1.1', 'Host: h', 'Content-Length: 10'], 'abc'));
+      assert.equal((await client.readResponse({ timeoutMs: 3_000 })).status, 408);
+    });
+    const [span] = await recorder.settled(1);
+    assert.deepEqual(span.phases, ['start', 'error', 'headers', 'finish']);
+    assert.ok(span.seen[1].error instanceof HttpError);
+    assert.equal((span.seen[1].error as HttpError).status, 408);
+    assert.equal(span.event.bytesIn, 3);
+  });
+
+  it('a client FIN while the handler runs: an error event (RequestAbortedError), then exactly one end', TEST_TIMEOUT, async () => {
+    const s = await serve(async (req, res) => {
+      await new Promise((resolve) => req.signal.addEventListener('abort', resolve));
+      res.end('after the FIN');
+    });
+    await withClient(s.port, async (client) => {
+      await client.write(request(['GET /fin HTTP/1.1', 'Host: h']));
+      await sleep(20);
+      client.end();
+      await client.readUntilClose(3_000);
+    });
+    const [span] = await recorder.settled(1);
+    // Whether the late answer still goes out on the half-open connection is the core's policy;
+    // either way the span records why and ends once.
+    assert.equal(span.phases[1], 'error');
+    assert.ok(span.seen[1].error instanceof RequestAbortedError);
+    assert.ok(['start,error,headers,finish', 'start,error,abort', 'start,error,headers,abort'].includes(span.phases.join(',')), span.phases.join(','));
+  });
+
   it('rejected: a malformed head after a good pipelined request is one reject on the same connection, no span', TEST_TIMEOUT, async () => {
     const s = await serve((_req, res) => res.end('ok'));
     await withClient(s.port, async (client) => {
