@@ -10,3 +10,4 @@ export { bodySourceIterable } from './server/response.js';
 export { DEFAULT_SERVER_OPTIONS, resolveServerOptions, type ServerOptions, type LogLevel, type AccessLogFormat } from './server/options.js';
 export type { Handler, BriskRequest, BriskResponse, RequestHeaders, BodyChunk } from './server/types.js';
 export { RequestParser, ParseError, ParserStatus, BodyKind, DEFAULT_PARSER_LIMITS, type ParserHandler, type HeadInfo, type ParserLimits, type ParseErrorCode } from './parser/index.js';
+export { DIAGNOSTICS_CHANNELS, type RequestEvent, type RejectEvent } from './server/diagnostics.js';

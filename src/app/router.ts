@@ -205,6 +205,7 @@ export class Router {
     }
     if (route === null) return this.dispatchMiss(req, res);
     req.params = this.takeParams(route);
+    req.route = route.pattern;
     const entry = route.value;
     // Fast path: no middleware anywhere, call the handler as is.
     if (this.middleware.length === 0 && entry.middleware.length === 0) return entry.handler(req, res);

@@ -15,6 +15,7 @@ import type { ServerContext } from './context.js';
 import { HttpError } from './errors.js';
 import { Request, type RequestOrigin } from './request.js';
 import { Response, ResponseState, type ResponseSink } from './response.js';
+import { traceError } from './diagnostics.js';
 
 const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
 
@@ -63,7 +64,7 @@ export class Exchange implements ResponseSink, BodySource {
   private readonly contentLength: number;
   private continueSent = false;
   /** Body bytes read and thrown away after the response was finished. */
-  private drainedBytes = 0;
+  drainedBytes = 0;
 
   constructor(
     private readonly connection: ExchangeConnection,
@@ -122,6 +123,7 @@ export class Exchange implements ResponseSink, BodySource {
       connection.debug(`handler failed after its connection moved on: ${String(error)}`);
       return;
     }
+    traceError(this.res, error);
     const status = error instanceof HttpError ? error.status : 500;
     if (status >= 500) {
       connection.ctx.log.error(`handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
@@ -148,6 +150,7 @@ export class Exchange implements ResponseSink, BodySource {
 
   /** The request failed under the handler (bad body, timeout, client gone): its signal fires. */
   abort(error: Error): void {
+    traceError(this.res, error);
     this.req.abort(error);
   }
 

@@ -26,6 +26,8 @@ export class Request implements BriskRequest {
   /** performance.now() when the handler was called; set only when metrics time requests. */
   handlerStartMs = 0;
   private abortReason: Error | null = null;
+  /** The route pattern that matched, set by the router that dispatched the request. */
+  route: string | undefined = undefined;
 
   constructor(
     readonly method: string,

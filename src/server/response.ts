@@ -21,6 +21,7 @@ import {
 import { serializeFields, statusLine } from '../http/head.js';
 import { isValidStatus } from '../http/status.js';
 import type { BodyChunk, BriskResponse } from './types.js';
+import { traceHeaders, type RequestTrace } from './diagnostics.js';
 
 /** What a response needs from its connection. */
 export interface ResponseSink {
@@ -88,6 +89,8 @@ export class Response implements BriskResponse {
   private encoder: BodyEncoder | null = null;
   /** One body write's pieces (chunk-size line, data, CRLF); made at the first streamed write. */
   private pieces: Uint8Array[] | null = null;
+  /** This request's diagnostics payload while something subscribes (diagnostics.ts), else null. */
+  trace: RequestTrace | null = null;
 
   constructor(
     private readonly sink: ResponseSink,
@@ -264,6 +267,7 @@ export class Response implements BriskResponse {
       throw new Error(`Content-Length is ${declared} but the body is ${knownLength} bytes`);
     }
     this.state = ResponseState.Streaming;
+    traceHeaders(this);
     let head = statusLine(this.status, undefined);
     const fields = this.fields;
     let hasDate = false;

@@ -16,6 +16,7 @@ import type { TrustList } from './forwarded.js';
 import { Output } from './output.js';
 import { ReadDeadline } from './read-deadline.js';
 import { attachSocket, detachSocket, type SocketOwner } from './socket-events.js';
+import { traceAbort, traceFinish, traceReject, traceStart, traceUpgrade } from './diagnostics.js';
 import type { RequestOrigin } from './request.js';
 import { ResponseState } from './response.js';
 
@@ -309,6 +310,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.out.abandon();
     this.state = SessionState.Closing;
     this.deadline.stop();
+    traceAbort(this.exchange);
     const exchange = this.exchange;
     if (exchange !== null && (exchange.res.state !== ResponseState.Finished || !exchange.requestComplete)) {
       exchange.abort(new RequestAbortedError());
@@ -345,6 +347,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     }
     const exchange = new Exchange(this, info);
     this.exchange = exchange;
+    traceStart(this, exchange);
     if (info.bodyKind !== BodyKind.None) {
       this.state = SessionState.ReadingBody;
       this.deadline.startBody(0);
@@ -394,6 +397,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     if (ctx.log.accessEnabled) exchange.logAccess();
     if (ctx.log.debugEnabled) this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
     this.exchange = null;
+    traceFinish(exchange);
     ctx.requestDone(req, res, ctx.clock.now - exchange.startMs);
     if (!exchange.keepAlive || !exchange.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
@@ -466,6 +470,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.ctx.sessionClosed(this);
     // Paused, like node:http hands sockets over: nothing is emitted before the new owner listens.
     this.socket.pause();
+    traceUpgrade(exchange);
     try {
       upgrade(exchange.req, this.socket, rest);
     } catch (error) {
@@ -488,11 +493,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
       else this.closeGracefully();
       return;
     }
-    this.sendErrorAndClose(error.status, error.reason);
+    this.sendErrorAndClose(error.status, error.reason, error.code);
   }
 
   /** An answer outside any request (parse errors, timeouts before a head): status, reason, close. */
-  private sendErrorAndClose(status: number, message: string): void {
+  private sendErrorAndClose(status: number, message: string, code: string): void {
+    traceReject(this, status, code, message);
     this.send(closingTextResponse(status, message, currentHttpDate()));
     this.closeGracefully();
   }
@@ -532,7 +538,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     if (this.ctx.log.debugEnabled) this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
     switch (kind) {
       case TimeoutKind.Headers:
-        if (this.exchange === null) return this.sendErrorAndClose(408, 'Request header timeout');
+        if (this.exchange === null) return this.sendErrorAndClose(408, 'Request header timeout', 'HEADERS_TIMEOUT');
         return this.destroy();
       case TimeoutKind.Body: {
         const exchange = this.exchange;

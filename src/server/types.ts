@@ -43,6 +43,11 @@ export interface BriskRequest extends AsyncIterable<Buffer> {
   readonly protocol: 'http' | 'https';
   /** host[:port] the client asked for (absolute-form authority or Host); a trusted proxy's `host=` / `X-Forwarded-Host` wins. */
   readonly host: string;
+  /**
+   * The route pattern that matched (`/users/:id`), for logs and traces (diagnostics channels):
+   * brisk's Router sets it; another router may too. Undefined until one does.
+   */
+  route?: string;
   /** Aborted when the client goes away before the response is complete (created lazily). */
   readonly signal: AbortSignal;
   /** The body as a stream of Buffers; reading it is what pulls bytes from the socket (backpressure). */
