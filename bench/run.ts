@@ -1,5 +1,7 @@
-// `npm run bench [-- --quick] [--rounds N] [--duration S] [--only m1,m2] [--servers a,b]`:
+// `npm run bench [-- --quick] [--rounds N] [--duration S] [--only m1,m2] [--servers a,b] [--node N]…`:
 // brisk against node:http, Fastify, Hono, Bun, nginx and a raw node:net ceiling, under wrk.
+// The Node contestants run on the Active LTS unless --node says otherwise (lib/node-binary.ts);
+// a second --node adds each selected Node contestant again on that Node, as NAME@LINE.
 // Each mode runs its servers in interleaved rounds (A, B, C, A, B, C, …) so that noise on this
 // shared machine hits all of them alike; the report is medians with min–max, and ratios to
 // node:http and to the raw ceiling from the same run. See bench/README.md.
@@ -20,6 +22,7 @@ import { allContestants, toolVersions, type Contestant, type Paths } from './lib
 import { markdown, modeBlock, targetsBlock, value, type RunInfo } from './lib/format.js';
 import { measure, type MeasureContext } from './lib/measure.js';
 import { BASELINE, CEILING, MODES, QUICK_MODES, QUICK_SERVERS, type Mode } from './lib/modes.js';
+import { resolveNode, type NodeBinary } from './lib/node-binary.js';
 import { childFdLimit, installSignalHandlers, placement, type Placement } from './lib/processes.js';
 import { ceilingBeaten, checkTargets, summarise, type Result } from './lib/summary.js';
 
@@ -30,16 +33,23 @@ interface Options {
   warmupS: number;
   only: string[] | null;
   servers: string[] | null;
+  /** --node values in order: the first runs the Node contestants, the others add NAME@LINE variants. */
+  nodes: string[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--warmup S] [--only MODE,…] [--servers NAME,…]
+const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--warmup S] [--only MODE,…] [--servers NAME,…] [--node N]…
   modes:   ${MODES.map((m) => m.name).join(', ')}
   servers: brisk, brisk-fetch, brisk-router, node-http, fastify, hono, bun, nginx, raw
   --quick  1 round of 3 s: ${QUICK_SERVERS.join(', ')} on ${QUICK_MODES.join(', ')}
-  node-http and raw always run: every ratio is taken against them.`;
+  node-http and raw always run: every ratio is taken against them.
+  --node N   the Node the Node contestants run on: a line (20, 22, 24, 26: the machine's node if
+             it is that line, else the version pinned in .ci/node-versions, installed into
+             .ci/node/<line>/ as .ci/run does), "machine", or a path. Default: the Active LTS.
+             Given again (--node 26 --node 20), every selected Node contestant but raw also runs
+             on that Node as NAME@LINE (e.g. brisk@20, node-http@20), in the same rounds.`;
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { quick: false, rounds: 3, durationS: 5, warmupS: 1, only: null, servers: null };
+  const o: Options = { quick: false, rounds: 3, durationS: 5, warmupS: 1, only: null, servers: null, nodes: [] };
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const num = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -59,6 +69,7 @@ function parseOptions(argv: readonly string[]): Options {
       case '--warmup': o.warmupS = num(flag, next(), 1); break;
       case '--only': o.only = list(next()); break;
       case '--servers': o.servers = list(next()); break;
+      case '--node': o.nodes.push(next() ?? fail('--node needs a value')); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: fail(`unknown option ${arg}`);
     }
@@ -185,14 +196,22 @@ function setUp(): Setup {
   const paths: Paths = { dist: here, source: join(root, 'bench'), root };
   const { modes, chosen } = select(o, allContestants(paths));
   const skipped: { [server: string]: string } = {};
-  const contestants = chosen.filter((c) => {
+  const available = chosen.filter((c) => {
     const why = c.unavailable();
     if (why !== null) skipped[c.name] = why;
     return why === null;
   });
+  const [primary, ...extra] = (o.nodes.length === 0 ? [undefined] : o.nodes).map((spec) => {
+    try {
+      return resolveNode(root, spec);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  }) as [NodeBinary, ...NodeBinary[]];
+  const contestants = onNodes(available, primary, extra);
   const place = placement();
   const fdLimit = childFdLimit(place.server);
-  const versions = toolVersions(root);
+  const versions = { ...nodeVersions(primary, extra), ...withoutNode(toolVersions(root)) };
 
   console.log(`brisk bench — ${o.quick ? 'quick, ' : ''}${o.rounds} round(s) × ${o.durationS} s, warm-up ${o.warmupS} s`);
   console.log(`  ${place.pinNote}; ${place.fdNote} (servers see ${fdLimit})`);
@@ -201,6 +220,41 @@ function setUp(): Setup {
   for (const [name, why] of Object.entries(skipped)) console.log(`  skipped ${name}: ${why}`);
   console.log('  absolute numbers on a shared machine vary from run to run: read the ratios.\n');
   return { o, root, paths, place, fdLimit, started: new Date(), modes, contestants, skipped, versions };
+}
+
+/**
+ * The Node contestants on `primary` (their argv starts with this process's node: replaced), and
+ * again on each of `extra` as NAME@LINE. raw stays single: it is the ceiling of the primary Node.
+ */
+function onNodes(contestants: readonly Contestant[], primary: NodeBinary, extra: readonly NodeBinary[]): Contestant[] {
+  const on = (c: Contestant, node: NodeBinary, name: string, label: string): Contestant => ({
+    ...c,
+    name,
+    label,
+    command: (port, mode, dir) => {
+      const argv = c.command(port, mode, dir);
+      return argv[0] === process.execPath ? [node.path, ...argv.slice(1)] : argv;
+    },
+  });
+  const out = contestants.map((c) => (c.onNode ? on(c, primary, c.name, c.label) : c));
+  for (const node of extra) {
+    for (const c of contestants) {
+      if (c.onNode && c.name !== CEILING) out.push(on(c, node, `${c.name}@${node.line}`, `${c.label} @${node.line}`));
+    }
+  }
+  return out;
+}
+
+/** Which Node ran the servers: the results' "Versions" line (the README's table copies it). */
+function nodeVersions(primary: NodeBinary, extra: readonly NodeBinary[]): Record<string, string> {
+  const out: Record<string, string> = { 'node (Node contestants)': primary.version };
+  for (const n of extra) out[`node (@${n.line} variants)`] = n.version;
+  return out;
+}
+
+function withoutNode(versions: Record<string, string>): Record<string, string> {
+  const { node: _harness, ...rest } = versions;
+  return rest;
 }
 
 installSignalHandlers();

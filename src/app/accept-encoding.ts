@@ -9,10 +9,11 @@
 //     `compression` package we answer identity (curl and many tools send none and expect plain);
 //   - an empty field value means identity only.
 
-/** The content codings brisk can produce, in the server's default order of preference. */
-export type ContentCoding = 'br' | 'gzip' | 'deflate';
+/** The content codings brisk can produce (zstd only where node:zlib has it: compress-body.ts). */
+export type ContentCoding = 'zstd' | 'br' | 'gzip' | 'deflate';
 
-export const DEFAULT_CODINGS: readonly ContentCoding[] = ['br', 'gzip', 'deflate'];
+/** Every coding brisk knows, in the server's default order of preference (compress.ts explains it). */
+export const DEFAULT_CODINGS: readonly ContentCoding[] = ['zstd', 'br', 'gzip', 'deflate'];
 
 /** One member of the Accept-Encoding list: a lower-cased coding and its weight (0..1). */
 interface Weighted {

@@ -1,4 +1,4 @@
-// compress(handler): response compression (gzip, br, deflate) negotiated from Accept-Encoding.
+// compress(handler): response compression (zstd, br, gzip, deflate) negotiated from Accept-Encoding.
 // A wrapper: the handler receives a thin BriskResponse that forwards to the real one and, once
 // the first body byte or end() shows what the response is, either steps aside (identity) or
 // puts a node:zlib stream in front of it. Never buffers a streamed body; backpressure runs
@@ -18,10 +18,14 @@
 import type { Readable } from 'node:stream';
 import { bodySourceIterable, type BodyChunk, type BriskRequest, type BriskResponse, type Handler } from '../core.js';
 import { DEFAULT_CODINGS, isCompressibleType, preferredCodings, type ContentCoding } from './accept-encoding.js';
-import { CompressedBody, compressSync, createCompressor, type CompressorSettings } from './compress-body.js';
+import { CompressedBody, compressSync, createCompressor, ZSTD_AVAILABLE, type CompressorSettings } from './compress-body.js';
 
 export interface CompressOptions {
-  /** Codings offered, in the server's order of preference at equal q. Default ["br", "gzip", "deflate"]. */
+  /**
+   * Codings offered, in the server's order of preference at equal q. Default
+   * ["zstd", "br", "gzip", "deflate"] where node:zlib has zstd (Node 22.15+), else
+   * ["br", "gzip", "deflate"]. Naming "zstd" where it is missing throws.
+   */
   encodings?: readonly ContentCoding[];
   /** Bodies known to be smaller than this many bytes are sent as they are. Default 1024. */
   threshold?: number;
@@ -37,7 +41,19 @@ export interface CompressOptions {
   gzipLevel?: number;
   /** Brotli quality (0-11). Default 4: close to gzip -6 in speed, smaller output; 11 is for precompression. */
   brotliQuality?: number;
+  /** zstd level (1-19; higher levels need a window past RFC 9659's 8 MiB). Default 3, zstd's own default. */
+  zstdLevel?: number;
 }
+
+/**
+ * The default order at equal q. zstd first: measured on Node 26 (one core, in-process, sync),
+ * zstd -3 took a third of the CPU of brotli q4 and gzip -6 on 30 KiB of text or JSON (≈0.36 vs
+ * ≈1.0 ms, 0.19 vs ≈0.6 ms) for output between the two (text: 42.1 % vs br 40.7 %, gzip 40.1 %;
+ * JSON: 4.0 % vs br 3.4 %, gzip 9.1 %), and at 4 KiB as fast as gzip, twice as fast as br. On
+ * the fly, server CPU is what a compressing server runs out of; browsers that send zstd
+ * (Chrome, Firefox) list br and gzip too, so a client without zstd loses nothing.
+ */
+export const DEFAULT_ENCODINGS: readonly ContentCoding[] = DEFAULT_CODINGS.filter((c) => c !== 'zstd' || ZSTD_AVAILABLE);
 
 interface CompressConfig extends CompressorSettings {
   readonly encodings: readonly ContentCoding[];
@@ -68,14 +84,19 @@ export function compress(handler: Handler, options: CompressOptions = {}): Handl
 function resolveCompressOptions(options: CompressOptions): CompressConfig {
   const threshold = options.threshold ?? 1024;
   if (!(Number.isInteger(threshold) && threshold >= 0)) throw new TypeError(`compress: threshold must be a whole number of bytes: ${threshold}`);
-  const encodings = options.encodings ?? DEFAULT_CODINGS;
-  for (const e of encodings) if (!DEFAULT_CODINGS.includes(e)) throw new TypeError(`compress: unknown encoding ${JSON.stringify(e)}`);
+  const encodings = options.encodings ?? DEFAULT_ENCODINGS;
+  for (const e of encodings) {
+    if (!DEFAULT_CODINGS.includes(e)) throw new TypeError(`compress: unknown encoding ${JSON.stringify(e)}`);
+    if (e === 'zstd' && !ZSTD_AVAILABLE) throw new TypeError(`compress: zstd needs node:zlib's zstd (Node 22.15+), not in ${process.version}`);
+  }
   const gzipLevel = options.gzipLevel ?? 6;
   if (!(Number.isInteger(gzipLevel) && gzipLevel >= 0 && gzipLevel <= 9)) throw new TypeError(`compress: gzipLevel must be 0-9: ${gzipLevel}`);
   const brotliQuality = options.brotliQuality ?? 4;
   if (!(Number.isInteger(brotliQuality) && brotliQuality >= 0 && brotliQuality <= 11)) {
     throw new TypeError(`compress: brotliQuality must be 0-11: ${brotliQuality}`);
   }
+  const zstdLevel = options.zstdLevel ?? 3;
+  if (!(Number.isInteger(zstdLevel) && zstdLevel >= 1 && zstdLevel <= 19)) throw new TypeError(`compress: zstdLevel must be 1-19: ${zstdLevel}`);
   return {
     encodings,
     threshold,
@@ -83,6 +104,7 @@ function resolveCompressOptions(options: CompressOptions): CompressConfig {
     flush: options.flush ?? true,
     gzipLevel,
     brotliQuality,
+    zstdLevel,
     negotiated: new Map(),
   };
 }

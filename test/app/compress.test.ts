@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import type { BriskResponse, Handler } from '../../src/core.js';
 import { preferredCodings } from '../../src/app/accept-encoding.js';
-import { compress } from '../../src/app/compress.js';
+import { compress, DEFAULT_ENCODINGS } from '../../src/app/compress.js';
+import { ZSTD_AVAILABLE } from '../../src/app/compress-body.js';
 import { serveStatic } from '../../src/app/static.js';
 import type { ParsedResponse } from '../helpers/http-response.js';
 import { RawClient, request } from '../helpers/raw-client.js';
@@ -39,6 +40,8 @@ function decode(body: Buffer, encoding: string | undefined): Buffer {
       return zlib.gunzipSync(body);
     case 'deflate':
       return zlib.inflateSync(body);
+    case 'zstd':
+      return (zlib as unknown as { zstdDecompressSync(b: Buffer): Buffer }).zstdDecompressSync(body);
     default:
       throw new Error(`unexpected Content-Encoding ${encoding}`);
   }
@@ -191,8 +194,12 @@ after(async () => {
 const get = (target: string, fields: Record<string, string> = {}, method = 'GET'): Promise<ParsedResponse> =>
   exchange(app.port, target, fields, method);
 
+/** Where node:zlib has zstd (22.15+), compress() offers it first at equal q; elsewhere these rows expect what is left. */
+const ZSTD_SKIP = ZSTD_AVAILABLE ? false : `node:zlib has no zstd in Node ${process.version} (22.15+ has)`;
+const zstdOr = (otherwise: string | undefined): string | undefined => (ZSTD_AVAILABLE ? 'zstd' : otherwise);
+
 describe('Accept-Encoding negotiation (RFC 9110 §12.5.3)', () => {
-  const all = ['br', 'gzip', 'deflate'] as const;
+  const all = DEFAULT_ENCODINGS;
   const cases: [string | undefined, string | undefined][] = [
     [undefined, undefined],
     ['', undefined],
@@ -204,9 +211,9 @@ describe('Accept-Encoding negotiation (RFC 9110 §12.5.3)', () => {
     ['gzip;q=0.5, br;q=0.4', 'gzip'],
     ['br;q=0, gzip', 'gzip'],
     ['br;q=0, gzip;q=0, deflate;q=0', undefined],
-    ['*', 'br'],
+    ['*', zstdOr('br')],
     ['*;q=0', undefined],
-    ['*, br;q=0', 'gzip'],
+    ['*, br;q=0', zstdOr('gzip')],
     ['identity;q=0, *;q=0', undefined],
     ['identity', undefined],
     ['identity;q=1, gzip;q=0.5', undefined], // the client prefers identity
@@ -214,8 +221,12 @@ describe('Accept-Encoding negotiation (RFC 9110 §12.5.3)', () => {
     ['gzip, identity', 'gzip'], // equal q: a coding wins
     ['GZIP', 'gzip'],
     ['x-gzip', 'gzip'],
-    ['compress, zstd', undefined],
-    ['zstd, gzip;q=0.1', 'gzip'],
+    ['compress, zstd', zstdOr(undefined)],
+    ['zstd, gzip;q=0.1', zstdOr('gzip')],
+    ['zstd;q=0.5, gzip;q=0.1', zstdOr('gzip')],
+    ['gzip, deflate, br, zstd', zstdOr('br')], // what Chrome sends: equal q, server preference
+    ['zstd;q=0.5, br', 'br'],
+    ['zstd;q=0, br, gzip', 'br'],
     ['gzip;q=0.000', undefined],
     ['gzip;q=2', undefined], // an invalid qvalue drops the member
     ['gzip;q=0.1234', undefined],
@@ -316,6 +327,8 @@ describe('streamed compression', () => {
     { name: 'write() pieces', target: '/stream', body: () => text(100_000), coding: 'br' },
     { name: 'write() pieces, gzip', target: '/stream', body: () => text(100_000), coding: 'gzip' },
     { name: 'write() pieces, deflate', target: '/stream', body: () => text(100_000), coding: 'deflate' },
+    { name: 'write() pieces, zstd', target: '/stream', body: () => text(100_000), coding: 'zstd' },
+    { name: 'end() of a body past the sync limit, zstd', target: '/large-end', body: () => JSON.stringify({ text: text(300_000) }), coding: 'zstd' },
     { name: 'a declared Content-Length is replaced by chunked', target: '/declared', body: () => text(20_000), coding: 'gzip' },
     { name: 'end() of a body past the sync limit', target: '/large-end', body: () => JSON.stringify({ text: text(300_000) }), coding: 'br' },
     { name: 'send(Readable)', target: '/send', body: () => text(50_000), coding: 'gzip' },
@@ -323,7 +336,7 @@ describe('streamed compression', () => {
     { name: 'without flushing', target: '/no-flush/stream', body: () => text(100_000), coding: 'gzip' },
   ];
   for (const c of cases) {
-    it(`${c.name} (${c.coding})`, async () => {
+    it(`${c.name} (${c.coding})`, { skip: c.coding === 'zstd' ? ZSTD_SKIP : false }, async () => {
       const r = await get(c.target, { 'Accept-Encoding': c.coding });
       assert.equal(r.status, 200);
       assert.equal(r.header('content-encoding'), c.coding);
@@ -364,25 +377,31 @@ describe('streamed compression', () => {
     });
   }
 
-  it('flushes after each turn of writes: an event arrives before the response ends', async () => {
-    const received = await new Promise<string>((resolve, reject) => {
-      const req = http.get({ port: app.port, host: '127.0.0.1', path: '/events', headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
-        assert.equal(res.headers['content-encoding'], 'gzip');
-        const gunzip = zlib.createGunzip();
-        let seen = '';
-        res.pipe(gunzip);
-        gunzip.on('data', (chunk: Buffer) => {
-          seen += chunk.toString();
-          if (seen.includes('data: one') && !seen.includes('two')) releaseEvent();
+  const decoders: [string, () => zlib.Zlib & NodeJS.ReadWriteStream][] = [
+    ['gzip', () => zlib.createGunzip()],
+    ['zstd', () => (zlib as unknown as { createZstdDecompress(): zlib.Zlib & NodeJS.ReadWriteStream }).createZstdDecompress()],
+  ];
+  for (const [coding, createDecoder] of decoders) {
+    it(`flushes after each turn of writes: an event arrives before the response ends (${coding})`, { skip: coding === 'zstd' ? ZSTD_SKIP : false }, async () => {
+      const received = await new Promise<string>((resolve, reject) => {
+        const req = http.get({ port: app.port, host: '127.0.0.1', path: '/events', headers: { 'Accept-Encoding': coding } }, (res) => {
+          assert.equal(res.headers['content-encoding'], coding);
+          const decoder = createDecoder();
+          let seen = '';
+          res.pipe(decoder);
+          decoder.on('data', (chunk: Buffer) => {
+            seen += chunk.toString();
+            if (seen.includes('data: one') && !seen.includes('two')) releaseEvent();
+          });
+          decoder.on('end', () => resolve(seen));
+          decoder.on('error', reject);
         });
-        gunzip.on('end', () => resolve(seen));
-        gunzip.on('error', reject);
+        req.on('error', reject);
+        setTimeout(() => reject(new Error('the first event never arrived (not flushed)')), 3000).unref();
       });
-      req.on('error', reject);
-      setTimeout(() => reject(new Error('the first event never arrived (not flushed)')), 3000).unref();
+      assert.equal(received, 'data: one\n\ndata: two\n\n');
     });
-    assert.equal(received, 'data: one\n\ndata: two\n\n');
-  });
+  }
 
   it('flush: false holds small writes back', async () => {
     let seen = '';
@@ -428,5 +447,27 @@ describe('compress(serveStatic(...))', () => {
     assert.equal(r.status, 206);
     assert.equal(r.header('content-encoding'), undefined);
     assert.equal(r.body.toString(), CSS.slice(0, 10));
+  });
+});
+
+describe('zstd (RFC 8878, RFC 9659)', () => {
+  it('a small whole body: compressed in one go, with Content-Length and the size in the frame', { skip: ZSTD_SKIP }, async () => {
+    const r = await get('/text?size=4096', { 'Accept-Encoding': 'zstd' });
+    assert.equal(r.header('content-encoding'), 'zstd');
+    assert.equal(Number(r.header('content-length')), r.body.length);
+    assert.equal(decode(r.body, 'zstd').toString(), text(4096));
+    // Frame header descriptor (RFC 8878 §3.1.1.1.1): Frame_Content_Size_Flag set, so the size is known.
+    assert.deepEqual([...r.body.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd]);
+    assert.notEqual(r.body[4]! >> 6, 0, 'frame content size present');
+  });
+
+  it(ZSTD_AVAILABLE ? 'zstdLevel is checked' : 'naming zstd where node:zlib lacks it throws at setup', () => {
+    if (ZSTD_AVAILABLE) {
+      assert.throws(() => compress(plainApp, { zstdLevel: 20 }), /zstdLevel must be 1-19/);
+      assert.throws(() => compress(plainApp, { zstdLevel: 0 }), /zstdLevel must be 1-19/);
+    } else {
+      assert.throws(() => compress(plainApp, { encodings: ['zstd', 'gzip'] }), /zstd needs node:zlib's zstd/);
+      assert.deepEqual(DEFAULT_ENCODINGS, ['br', 'gzip', 'deflate']);
+    }
   });
 });
