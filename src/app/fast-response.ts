@@ -16,7 +16,7 @@ type HeadersInit = ResponseInit['headers'];
 export interface FastParts {
   readonly status: number;
   readonly headers: HeadersInit;
-  readonly body: string | Uint8Array | null;
+  readonly body: string | Uint8Array | Blob | null;
 }
 
 export class FastResponse {
@@ -51,14 +51,19 @@ export class FastResponse {
     return NativeResponse.redirect(url, status as Parameters<typeof Response.redirect>[1]);
   }
 
-  /** The adapter's fast path: the parts of an untouched FastResponse with a string, bytes or no body. */
+  /**
+   * The adapter's fast path: the parts of an untouched FastResponse (nobody read its headers or
+   * body, so what was given is what goes out) with a string, bytes, Blob or no body; else null.
+   */
   static fastParts(response: unknown): FastParts | null {
     if (typeof response !== 'object' || response === null || !(#body in response)) return null;
     const fast = response as FastResponse;
     if (fast.#real !== null) return null;
-    const body = fast.#body;
-    if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) return null;
-    return { status: fast.#init?.status ?? 200, headers: fast.#init?.headers, body };
+    let body = fast.#body;
+    if (body instanceof ArrayBuffer) body = new Uint8Array(body);
+    else if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array) && !(body instanceof Blob)) return null;
+    const init = fast.#init;
+    return { status: init?.status ?? 200, headers: init?.headers, body };
   }
 
   get status(): number {

@@ -20,46 +20,102 @@ for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-._') HOST_SAFE[c.charCodeA
 const HOST_FORBIDDEN = ['/', '?', '#', '@', '\\', ' ', '\t'];
 
 /**
- * The last Host that passed isCanonicalHost: a connection (and usually a whole server) sees the
- * same one on every request, so the check runs once rather than per request (fetch bench: 1.3%).
+ * The last Host of each scheme that passed isCanonicalHost: a connection (and usually a whole
+ * server) sees the same one on every request, so the check runs once rather than per request
+ * (fetch bench: 1.3%). One memo per fetch handler; it only remembers a pure predicate's answer, so
+ * nothing about one request can change another's URL. null: nothing remembered yet.
  */
-let lastCanonicalHost = '';
+export class HostMemo {
+  http: string | null = null;
+  https: string | null = null;
+}
 
 /**
- * The request's absolute URL, as `new URL(...).href` would spell it: `http://` + Host + target for
- * origin-form, the target itself for absolute-form. The common case is a string concatenation
- * after two table scans; anything a URL parser would rewrite (upper case, default port, dot
- * segments, characters it percent-encodes) goes through `new URL`. Throws HttpError(400).
+ * The request's absolute URL (RFC 9112 §3.3), as `new URL(...).href` would spell it:
+ * - origin-form: req.protocol (TLS, or a trusted proxy's proto) + "://" + authority + target, the
+ *   authority being req.host (Host, or a trusted proxy's host) or, when that is empty or absent,
+ *   `defaultHost`. The authority is never empty, so the target's first segment can never become it.
+ * - absolute-form: the target itself (its own scheme and authority; Host is ignored, §3.2.2), with
+ *   "/" for an empty path; a userinfo is refused.
+ * - asterisk-form and authority-form have no path a URL could carry: HttpError (toHandler answers
+ *   `OPTIONS *` itself, and the core never gives a handler CONNECT).
+ * The common case is a string concatenation after two table scans; anything a URL parser would
+ * rewrite (upper case, default port, dot segments, characters it percent-encodes) goes through
+ * `new URL`. Throws HttpError(400).
  */
-export function requestUrl(req: BriskRequest, defaultHost: string): string {
+export function requestUrl(req: BriskRequest, defaultHost: string, memo?: HostMemo): string {
   const target = req.target;
-  if (target.charCodeAt(0) !== 0x2f) return absoluteUrl(target);
-  const host = req.headers.get('host') ?? defaultHost;
-  const url = 'http://' + host + target;
-  if ((host === lastCanonicalHost || isCanonicalHost(host)) && isCanonicalTarget(target)) {
-    lastCanonicalHost = host;
-    return url;
+  if (target.charCodeAt(0) !== 0x2f) return otherFormUrl(req.method, target);
+  const https = req.protocol === 'https';
+  let host = req.host;
+  if (host === '') host = defaultHost;
+  if (isCanonicalTarget(target)) {
+    if (memo !== undefined && host === (https ? memo.https : memo.http)) return (https ? 'https://' : 'http://') + host + target;
+    if (isCanonicalHost(host, https)) {
+      if (memo !== undefined) {
+        if (https) memo.https = host;
+        else memo.http = host;
+      }
+      return (https ? 'https://' : 'http://') + host + target;
+    }
   }
-  for (const c of HOST_FORBIDDEN) if (host.includes(c)) throw new HttpError(400, 'Invalid Host header');
-  // The URL parser reads "\\" as "/" and cuts at "#": the app would see another path than brisk did.
-  if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
+  return parsedUrl(https ? 'https://' : 'http://', host, target);
+}
+
+/** Refuse a default host that could not be a URL's authority (at setup, not per request). */
+export function checkDefaultHost(host: string): string {
+  if (host === '' || hasForbiddenHostChar(host)) throw new TypeError(`defaultHost must be a host[:port], got "${host}"`);
   try {
-    return new URL(url).href;
+    if (new URL('http://' + host + '/').host === '') throw new Error('empty');
+  } catch {
+    throw new TypeError(`defaultHost must be a host[:port], got "${host}"`);
+  }
+  return host;
+}
+
+function hasForbiddenHostChar(host: string): boolean {
+  for (const c of HOST_FORBIDDEN) if (host.includes(c)) return true;
+  return false;
+}
+
+/**
+ * scheme + authority + target through the URL parser, once the authority can only be read as one:
+ * not empty, and none of the characters that end an authority or start a userinfo.
+ */
+function parsedUrl(scheme: string, authority: string, rest: string): string {
+  if (authority === '' || hasForbiddenHostChar(authority)) throw new HttpError(400, 'Invalid Host header');
+  // The URL parser reads "\\" as "/" and cuts at "#": the app would see another path than brisk did.
+  if (rest.includes('\\') || rest.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
+  let url: URL;
+  try {
+    url = new URL(scheme + authority + rest);
   } catch {
     throw new HttpError(400, 'Invalid Host header or request target');
   }
+  if (url.host === '' || url.username !== '' || url.password !== '') throw new HttpError(400, 'Invalid Host header');
+  return url.href;
 }
 
-function absoluteUrl(target: string): string {
-  if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new HttpError(400, 'A fetch handler needs an origin-form or absolute-form request target');
+/** absolute-form (the target is the URL), or a form a fetch Request cannot carry. */
+function otherFormUrl(method: string, target: string): string {
+  if (method === 'CONNECT') throw new HttpError(501, 'CONNECT is not supported by a fetch handler');
+  if (target === '*') throw new HttpError(400, 'A fetch handler cannot take an asterisk-form target');
+  const colon = target.indexOf('://');
+  const scheme = colon < 0 ? '' : target.slice(0, colon).toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') throw new HttpError(400, 'A fetch handler needs an origin-form or absolute-form http(s) request target');
+  const start = colon + 3;
+  let end = start;
+  while (end < target.length) {
+    const c = target.charCodeAt(end);
+    if (c === 0x2f || c === 0x3f) break; // "/" or "?" ends the authority
+    end++;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, 'Unsupported scheme in request target');
-  return url.href;
+  const authority = target.slice(start, end);
+  // RFC 9110 §4.2.4: a userinfo in an http(s) URI is to be treated as an error.
+  if (authority.includes('@')) throw new HttpError(400, 'A userinfo in the request target is not allowed');
+  let rest = target.slice(end);
+  if (rest.charCodeAt(0) !== 0x2f) rest = '/' + rest; // RFC 9110 §4.2.3: an empty path is "/"
+  return parsedUrl(scheme + '://', authority, rest);
 }
 
 /** A path and query `new URL` would not rewrite: safe characters, no "/." and no "%2e". */
@@ -73,8 +129,11 @@ function isCanonicalTarget(target: string): boolean {
   return true;
 }
 
-/** A lower-case name with an optional non-default port whose last label is not a number (IPv4 is rewritten). */
-function isCanonicalHost(host: string): boolean {
+/**
+ * A lower-case name with an optional port that is not the scheme's default (80, or 443 over
+ * https) and a last label that is not a number (IPv4 is rewritten).
+ */
+function isCanonicalHost(host: string, https: boolean): boolean {
   const colon = host.indexOf(':');
   const nameEnd = colon < 0 ? host.length : colon;
   if (nameEnd === 0) return false;
@@ -89,7 +148,7 @@ function isCanonicalHost(host: string): boolean {
   if (labelStart < nameEnd && isDigit(host.charCodeAt(labelStart)) && !isDottedQuad(host, nameEnd)) return false;
   if (colon < 0) return true;
   const port = host.slice(colon + 1);
-  if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || port === '80') return false;
+  if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || port === (https ? '443' : '80')) return false;
   for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false;
   return Number(port) <= 65535;
 }
