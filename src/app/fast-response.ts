@@ -17,6 +17,11 @@ export interface FastParts {
   readonly status: number;
   readonly headers: HeadersInit;
   readonly body: string | Uint8Array | Blob | null;
+  /**
+   * For a bodiless response made from another untouched one (`new Response(null, getResponse)`,
+   * Hono's answer to HEAD): that one's body length, so HEAD gets the GET's Content-Length; else -1.
+   */
+  readonly twinLength: number;
 }
 
 export class FastResponse {
@@ -63,7 +68,15 @@ export class FastResponse {
     if (body instanceof ArrayBuffer) body = new Uint8Array(body);
     else if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array) && !(body instanceof Blob)) return null;
     const init = fast.#init;
-    return { status: init?.status ?? 200, headers: init?.headers, body };
+    if (init !== undefined && #body in init) {
+      // The init is itself a FastResponse: take its status and fields without building it.
+      const twin = init as unknown as FastResponse;
+      // Its body's length is known from what it was given, even if something read that body since.
+      const twinLength = body === null ? bodyLength(twin.#body) : -1;
+      if (twin.#real !== null) return { status: twin.status, headers: twin.#real.headers, body, twinLength };
+      return { status: twin.status, headers: twin.#init?.headers, body, twinLength };
+    }
+    return { status: init?.status ?? 200, headers: init?.headers, body, twinLength: -1 };
   }
 
   get status(): number {
@@ -116,6 +129,14 @@ export class FastResponse {
   private real(): Response {
     return (this.#real ??= new NativeResponse(this.#body, this.#init));
   }
+}
+
+/** The byte length of a body FastResponse writes itself, else -1. */
+function bodyLength(body: BodyInit): number {
+  if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
+  if (body instanceof Blob) return body.size;
+  return -1;
 }
 
 Object.setPrototypeOf(FastResponse.prototype, NativeResponse.prototype);

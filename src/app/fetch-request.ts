@@ -248,14 +248,14 @@ const enum BodyUse {
 
 const utf8 = new TextDecoder();
 
-/** Whether a Web Request for this message carries a body (never for GET/HEAD, as Fetch says). */
+/**
+ * Whether a Web Request for this message carries a body: every method but GET and HEAD (Fetch
+ * forbids one there), even when it is empty (`Content-Length: 0`, or no framing at all) — an empty
+ * stream, not null, as undici's Request and @hono/node-server give.
+ */
 export function requestHasBody(req: BriskRequest): boolean {
   const method = req.method;
-  if (method === 'GET' || method === 'HEAD' || FORBIDDEN_METHODS.has(method)) return false;
-  const headers = req.headers;
-  if (headers.has('transfer-encoding')) return true;
-  const length = headers.get('content-length');
-  return length !== undefined && length !== '0';
+  return !(method === 'GET' || method === 'HEAD' || FORBIDDEN_METHODS.has(method));
 }
 
 /**
@@ -380,8 +380,10 @@ export class LazyRequest {
   }
 
   /**
-   * The whole body straight from the brisk request, up to the server's maxBodyBytes (then the
-   * core's HttpError 413). Once the real Request exists, it answers instead.
+   * The whole body straight from the brisk request. No limit of the adapter's own unless the
+   * handler's maxBodyBytes option is set (then HttpError 413 past it): an app that reads a body
+   * whole asked for it, as on @hono/node-server and Bun; the server-wide request-body limit
+   * still applies. Once the real Request exists, it answers instead.
    */
   async #readDirectly(kind: 'text' | 'arrayBuffer' | 'blob'): Promise<Uint8Array> {
     if (this.#bodyUse === BodyUse.Delegated) {
@@ -391,7 +393,7 @@ export class LazyRequest {
     if (this.#bodyUse === BodyUse.ReadDirectly) throw new TypeError('Body is unusable: Body has already been read');
     this.#bodyUse = BodyUse.ReadDirectly;
     if (!requestHasBody(this.#req)) return new Uint8Array(0);
-    return this.#req.bytes(this.#maxBodyBytes);
+    return this.#req.bytes(this.#maxBodyBytes ?? Number.POSITIVE_INFINITY);
   }
 
   /** The real Request; from now on it owns the body. */

@@ -41,7 +41,8 @@ export interface FetchHandlerOptions {
   defaultHost?: string;
   /**
    * Limit for request.text()/json()/arrayBuffer()/blob() read straight from the connection
-   * (past it: 413). Default: the server's maxBodyBytes. `request.body` (a stream) has no limit.
+   * (past it: 413). Default: none of the adapter's own (the server-wide request-body limit
+   * applies), as on @hono/node-server and Bun. `request.body` (a stream) has no limit either.
    */
   maxBodyBytes?: number;
 }
@@ -147,8 +148,13 @@ function writeFastParts(parts: FastParts, req: BriskRequest, res: BriskResponse)
     res.end(body);
     return;
   }
-  if (body === null || body instanceof Uint8Array) {
-    res.end(body ?? undefined);
+  if (body === null) {
+    if (parts.twinLength >= 0 && req.method === 'HEAD') res.setHeader('Content-Length', parts.twinLength);
+    res.end();
+    return;
+  }
+  if (body instanceof Uint8Array) {
+    res.end(body);
     return;
   }
   // A Blob: its size is its Content-Length (as @hono/node-server sends), its bytes are streamed.
@@ -212,7 +218,7 @@ function waitBriefly(read: Promise<Chunk>): Promise<Chunk | typeof LATER> {
  * A body read through its public stream (never a runtime's stored source, which a clone may
  * have consumed). A body that is already whole — a string, bytes or a Blob given to
  * `new Response`, a clone's other branch: the first read settles at once and the second says
- * done — goes out with Content-Length in one write. Anything else sends the head (chunked, or the
+ * done within two macrotasks — goes out with Content-Length in one write. Anything else sends the head (chunked, or the
  * declared Content-Length) as soon as the first read is not settled by the next macrotask, so
  * SSE `open` and clients waiting for headers never wait for the producer, then copies chunks
  * with backpressure.
@@ -230,7 +236,10 @@ async function sendStream(stream: ReadableStream<Uint8Array>, req: BriskRequest,
         return;
       }
       pending = reader.read();
-      const second = await waitBriefly(pending);
+      let second = await waitBriefly(pending);
+      // A Blob's stream says done one macrotask after its bytes (Node 24+): one more turn, once
+      // there are bytes to send anyway.
+      if (second === LATER) second = await waitBriefly(pending);
       if (second !== LATER && second.done) {
         res.end(first.value); // the whole body: Content-Length, head and body in one write
         return;

@@ -42,7 +42,7 @@ describe('FastResponse as a Response', () => {
   });
 
   it('fastParts only for untouched string / bytes / Blob / empty bodies', () => {
-    assert.deepEqual(FastResponse.fastParts(new FastResponse('a', { status: 202 })), { status: 202, headers: undefined, body: 'a' });
+    assert.deepEqual(FastResponse.fastParts(new FastResponse('a', { status: 202 })), { status: 202, headers: undefined, body: 'a', twinLength: -1 });
     const touched = new FastResponse('a');
     void touched.headers;
     assert.equal(FastResponse.fastParts(touched), null);
