@@ -1,11 +1,12 @@
-// FastResponse: an opt-in stand-in for the global Response on Node 20, where undici's
-// `new Response(body)` builds a ReadableStream up front. Measured here: ~5–25 µs per construction
-// (load-dependent), more than brisk spends on a whole hello-world request, and ~30% of it in
-// makeTransferable. FastResponse keeps the body and init as given and builds the real Response
-// only when something other than the fetch adapter's fast path looks inside it.
+// FastResponse: a stand-in for the global Response. undici's `new Response(body)` builds a
+// ReadableStream (and registers it for cleanup) up front: measured with bench/fetch-objects.ts,
+// 15-30 µs per construction on Node 20, 22, 24 and 26 under load, more than brisk spends on a
+// whole hello-world request. FastResponse keeps the body and init as given and builds the real
+// Response only when something other than the fetch adapter's fast path looks inside it.
 //
-// brisk never installs it by itself (STYLE.md: no hidden global state): an app opts in with
-// installFastResponse(), which replaces globalThis.Response — as @hono/node-server does by default.
+// serve() and the CLI install it for fetch apps (as @hono/node-server does by default), with the
+// `fastResponse: false` fetch option to keep the runtime's; toHandler() alone never touches
+// globals; installFastResponse() does it explicitly.
 
 const NativeResponse: typeof Response = globalThis.Response;
 
@@ -152,4 +153,9 @@ export function installFastResponse(): () => void {
   return () => {
     globalThis.Response = previous;
   };
+}
+
+/** installFastResponse() unless FastResponse is already the global (serve() and the CLI, for fetch apps). */
+export function installFastResponseOnce(): void {
+  if (globalThis.Response !== (FastResponse as unknown as typeof Response)) installFastResponse();
 }

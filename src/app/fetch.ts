@@ -12,7 +12,7 @@
 //      client goes away (so Hono's stream helpers see onAbort).
 //   5. Errors thrown by the app (or its stream before the head is out) reach the core: 500.
 import type { BriskRequest, BriskResponse, Handler } from '../core.js';
-import { FastResponse, type FastParts } from './fast-response.js';
+import { FastResponse, installFastResponseOnce, type FastParts } from './fast-response.js';
 import { checkDefaultHost, createRealRequest, HostMemo, LazyRequest, realHeaders, requestUrl } from './fetch-request.js';
 import { Router } from './router.js';
 
@@ -45,6 +45,13 @@ export interface FetchHandlerOptions {
    * applies), as on @hono/node-server and Bun. `request.body` (a stream) has no limit either.
    */
   maxBodyBytes?: number;
+  /**
+   * serve() and the CLI only (toBriskHandler): put brisk's FastResponse in globalThis.Response
+   * for the app, as @hono/node-server does by default (measured in docs/app-router-fetch.md:
+   * `new Response('hello')` 15-30 µs on Node 20-26 under load, FastResponse 0.03 µs). Default
+   * true; false keeps the runtime's Response. toHandler() never touches globals.
+   */
+  fastResponse?: boolean;
 }
 
 /** The brisk request behind a Request made by toHandler (lazy mode), else undefined. */
@@ -302,13 +309,16 @@ export type BriskApp = Handler | Router | FetchApp | { handle: Handler };
 /**
  * A Handler for any app: a function is taken as a core Handler `(req, res)`; a Router (or any
  * object with a `handle` function) gives its `handle`; an object with `fetch` goes through
- * toHandler. A plain function is never treated as a fetch function: wrap it as `{ fetch }`.
+ * toHandler, with FastResponse as the global Response unless `options.fastResponse` is false. A plain function is never treated as a fetch function: wrap it as `{ fetch }`.
  */
 export function toBriskHandler(app: BriskApp, options?: FetchHandlerOptions): Handler {
   if (app instanceof Router) return app.handle;
   if (typeof app === 'function') return app as Handler;
   if (app !== null && typeof app === 'object') {
-    if (typeof (app as FetchApp).fetch === 'function') return toHandler(app as FetchApp, options);
+    if (typeof (app as FetchApp).fetch === 'function') {
+      if (options?.fastResponse !== false) installFastResponseOnce();
+      return toHandler(app as FetchApp, options);
+    }
     if (typeof (app as { handle?: unknown }).handle === 'function') return (app as { handle: Handler }).handle;
   }
   throw new TypeError('Expected a handler function, a Router, or an object with a fetch(request) method');
