@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { etag } from 'hono/etag';
 import { streamSSE } from 'hono/streaming';
@@ -236,6 +237,27 @@ describe('FastResponse with Hono middleware that inspects responses', () => {
       assert.equal(await response.clone().text(), 'hi');
       assert.equal(await response.text(), 'hi');
     } finally {
+      restore();
+    }
+  });
+
+  it('compress(): the compressed stream goes out through brisk and inflates to the body', async () => {
+    const restore = installFastResponse();
+    const body = 'compress me '.repeat(200);
+    const app = new Hono();
+    app.use('*', compress());
+    app.get('/', (c) => c.text(body));
+    const server = await startServer(toHandler(app), { logLevel: 'silent' });
+    try {
+      const response = await withClient(server.port, async (client) => {
+        await client.write(request(['GET / HTTP/1.1', 'Host: test', 'Accept-Encoding: gzip']));
+        return client.readResponse();
+      });
+      assert.equal(response.header('content-encoding'), 'gzip');
+      const { gunzipSync } = await import('node:zlib');
+      assert.equal(gunzipSync(response.body).toString(), body);
+    } finally {
+      await server.close();
       restore();
     }
   });
