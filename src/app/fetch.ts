@@ -1,19 +1,25 @@
 // Web-standard fetch handlers on brisk: `toHandler(app)` turns anything with
 // `fetch(request: Request): Response | Promise<Response>` (Hono, itty, plain objects) into a core
-// Handler. The Request is lazy (fetch-request.ts); the Response is written through BriskResponse.
+// Handler. The Request is lazy (fetch-request.ts, its URL from fetch-url.ts); the Response is
+// written through BriskResponse.
 //
 // The life of a fetch exchange:
-//   1. The URL string is made (origin-form: "http://" + Host + target; checked, 400 if bad).
+//   1. The URL string is made (scheme from the connection, a real authority, the target's path;
+//      400 if bad). `OPTIONS *` is answered here.
 //   2. A LazyRequest wraps the brisk request; `app.fetch(request, { req, res })` is called.
-//   3. Status and fields are copied (Set-Cookie lines one by one, from getSetCookie()).
-//   4. Body: none → end(); built from a string / bytes → one end(body) with Content-Length,
-//      head and body in a single socket write, no stream touched; otherwise the ReadableStream is
-//      pumped chunk by chunk, waiting for drained() when the socket is full, and cancelled when the
-//      client goes away (so Hono's stream helpers see onAbort).
-//   5. Errors thrown by the app (or its stream before the head is out) reach the core: 500.
+//   3. Status and fields are copied when the Response is written (Set-Cookie lines one by one).
+//   4. Body: an untouched FastResponse's string / bytes → one end(body) with Content-Length,
+//      head and body in a single socket write, no stream touched (a Blob: its size, then its
+//      stream). Any other body is read through its public stream: whole at once → the same one
+//      write; otherwise the head goes out by the next macrotask and the stream is pumped chunk by
+//      chunk, waiting for drained() when the socket is full.
+//   5. Errors thrown by the app (or its stream before the head is out) reach the core: 500. A
+//      client that leaves, or a stream that fails after the head, cancels the stream and rejects,
+//      so the core aborts the connection (never left open, never ended as if complete).
 import type { BriskRequest, BriskResponse, Handler } from '../core.js';
 import { FastResponse, installFastResponseOnce, type FastParts } from './fast-response.js';
-import { checkDefaultHost, createRealRequest, HostMemo, LazyRequest, realHeaders, requestUrl } from './fetch-request.js';
+import { createRealRequest, LazyRequest, realHeaders } from './fetch-request.js';
+import { checkDefaultHost, HostMemo, requestUrl } from './fetch-url.js';
 import { Router } from './router.js';
 
 export { LazyRequest, LazyHeaders } from './fetch-request.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { createServer, toHandler, type Server } from '../../src/index.js';
-import { HostMemo, requestUrl } from '../../src/app/fetch-request.js';
+import { HostMemo, requestUrl } from '../../src/app/fetch-url.js';
 import { request, withClient } from '../helpers/raw-client.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { makeCertificate, tempDir } from '../ops/support.js';

@@ -371,7 +371,7 @@ describe('fetch handlers: the request', () => {
   });
 
   it('a target the URL parser would read differently (backslash) is a 400, if the parser let it through', async () => {
-    const { requestUrl } = await import('../../src/app/fetch-request.js');
+    const { requestUrl } = await import('../../src/app/fetch-url.js');
     const fake = (target: string) => ({ method: 'GET', target, protocol: 'http', host: 'h', headers: { get: () => 'h' } }) as unknown as Parameters<typeof requestUrl>[0];
     assert.throws(() => requestUrl(fake('/a\\b'), 'x'), (e: Error & { status?: number }) => e.status === 400);
     assert.throws(() => requestUrl(fake('/a#b'), 'x'), (e: Error & { status?: number }) => e.status === 400);
