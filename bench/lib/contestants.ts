@@ -64,6 +64,20 @@ function onPath(command: string, versionFlag: string): boolean {
   return r.error === undefined;
 }
 
+/** An app module served by brisk's CLI (`brisk app.js`), the way a user runs one. */
+function briskCli(paths: Paths, name: string, label: string, file: string): Contestant {
+  const cli = join(paths.dist, '..', 'src', 'cli.js');
+  const app = join(paths.dist, 'servers', file);
+  return {
+    name,
+    label,
+    seedPath: '/',
+    onNode: true,
+    command: (port) => [process.execPath, cli, app, '--host', '127.0.0.1', '--port', String(port), '--log', 'silent'],
+    unavailable: () => (existsSync(cli) && existsSync(app) ? null : `${cli} or ${app} is missing (build first)`),
+  };
+}
+
 export function allContestants(paths: Paths): Contestant[] {
   let bun: { path: string | null; reason: string } | null = null;
   const bunInfo = (): { path: string | null; reason: string } => (bun ??= bunBinary(paths.root));
@@ -74,6 +88,8 @@ export function allContestants(paths: Paths): Contestant[] {
     nodeServer(paths, 'node-http', 'node:http', 'node-http.js'),
     nodeServer(paths, 'fastify', 'Fastify', 'fastify.js'),
     nodeServer(paths, 'hono', 'Hono (@hono/node-server)', 'hono.js'),
+    briskCli(paths, 'hono-brisk', 'Hono (brisk CLI)', 'hono-app.js'),
+    briskCli(paths, 'hono-brisk-native', 'Hono (brisk CLI, fastResponse: false)', 'hono-app-native.js'),
     {
       name: 'bun',
       label: 'Bun (Bun.serve)',

@@ -1,11 +1,12 @@
-// FastResponse: an opt-in stand-in for the global Response on Node 20, where undici's
-// `new Response(body)` builds a ReadableStream up front. Measured here: ~5–25 µs per construction
-// (load-dependent), more than brisk spends on a whole hello-world request, and ~30% of it in
-// makeTransferable. FastResponse keeps the body and init as given and builds the real Response
-// only when something other than the fetch adapter's fast path looks inside it.
+// FastResponse: a stand-in for the global Response. undici's `new Response(body)` builds a
+// ReadableStream (and registers it for cleanup) up front: measured with bench/fetch-objects.ts,
+// 15-30 µs per construction on Node 20, 22, 24 and 26 under load, more than brisk spends on a
+// whole hello-world request. FastResponse keeps the body and init as given and builds the real
+// Response only when something other than the fetch adapter's fast path looks inside it.
 //
-// brisk never installs it by itself (STYLE.md: no hidden global state): an app opts in with
-// installFastResponse(), which replaces globalThis.Response — as @hono/node-server does by default.
+// serve() and the CLI install it for fetch apps (as @hono/node-server does by default), with the
+// `fastResponse: false` fetch option to keep the runtime's; toHandler() alone never touches
+// globals; installFastResponse() does it explicitly.
 
 const NativeResponse: typeof Response = globalThis.Response;
 
@@ -16,7 +17,12 @@ type HeadersInit = ResponseInit['headers'];
 export interface FastParts {
   readonly status: number;
   readonly headers: HeadersInit;
-  readonly body: string | Uint8Array | null;
+  readonly body: string | Uint8Array | Blob | null;
+  /**
+   * For a bodiless response made from another untouched one (`new Response(null, getResponse)`,
+   * Hono's answer to HEAD): that one's body length, so HEAD gets the GET's Content-Length; else -1.
+   */
+  readonly twinLength: number;
 }
 
 export class FastResponse {
@@ -51,14 +57,27 @@ export class FastResponse {
     return NativeResponse.redirect(url, status as Parameters<typeof Response.redirect>[1]);
   }
 
-  /** The adapter's fast path: the parts of an untouched FastResponse with a string, bytes or no body. */
+  /**
+   * The adapter's fast path: the parts of an untouched FastResponse (nobody read its headers or
+   * body, so what was given is what goes out) with a string, bytes, Blob or no body; else null.
+   */
   static fastParts(response: unknown): FastParts | null {
     if (typeof response !== 'object' || response === null || !(#body in response)) return null;
     const fast = response as FastResponse;
     if (fast.#real !== null) return null;
-    const body = fast.#body;
-    if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) return null;
-    return { status: fast.#init?.status ?? 200, headers: fast.#init?.headers, body };
+    let body = fast.#body;
+    if (body instanceof ArrayBuffer) body = new Uint8Array(body);
+    else if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array) && !(body instanceof Blob)) return null;
+    const init = fast.#init;
+    if (init !== undefined && #body in init) {
+      // The init is itself a FastResponse: take its status and fields without building it.
+      const twin = init as unknown as FastResponse;
+      // Its body's length is known from what it was given, even if something read that body since.
+      const twinLength = body === null ? bodyLength(twin.#body) : -1;
+      if (twin.#real !== null) return { status: twin.status, headers: twin.#real.headers, body, twinLength };
+      return { status: twin.status, headers: twin.#init?.headers, body, twinLength };
+    }
+    return { status: init?.status ?? 200, headers: init?.headers, body, twinLength: -1 };
   }
 
   get status(): number {
@@ -113,6 +132,14 @@ export class FastResponse {
   }
 }
 
+/** The byte length of a body FastResponse writes itself, else -1. */
+function bodyLength(body: BodyInit): number {
+  if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer) return body.byteLength;
+  if (body instanceof Blob) return body.size;
+  return -1;
+}
+
 Object.setPrototypeOf(FastResponse.prototype, NativeResponse.prototype);
 Object.setPrototypeOf(FastResponse, NativeResponse);
 
@@ -126,4 +153,9 @@ export function installFastResponse(): () => void {
   return () => {
     globalThis.Response = previous;
   };
+}
+
+/** installFastResponse() unless FastResponse is already the global (serve() and the CLI, for fetch apps). */
+export function installFastResponseOnce(): void {
+  if (globalThis.Response !== (FastResponse as unknown as typeof Response)) installFastResponse();
 }

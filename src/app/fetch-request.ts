@@ -5,121 +5,6 @@
 // Nothing here replaces a global: `instanceof Request` holds through the prototype chain only.
 import type { ReadableStreamDefaultController, UnderlyingSource } from 'node:stream/web';
 import type { BriskRequest, RequestHeaders } from '../core.js';
-import { HttpError } from '../core.js';
-
-// --- the URL -----------------------------------------------------------------------------------
-
-/** Characters `new URL` keeps as they are in a path or query (conservative: others take the slow path). */
-const URL_SAFE = new Uint8Array(128);
-/** Characters of a lower-case reg-name host `new URL` keeps as they are. */
-const HOST_SAFE = new Uint8Array(128);
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&()*+,;=:@/?%[]") URL_SAFE[c.charCodeAt(0)] = 1;
-for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-._') HOST_SAFE[c.charCodeAt(0)] = 1;
-
-/** Never part of a Host field value: they would move the path or smuggle a userinfo. */
-const HOST_FORBIDDEN = ['/', '?', '#', '@', '\\', ' ', '\t'];
-
-/**
- * The last Host that passed isCanonicalHost: a connection (and usually a whole server) sees the
- * same one on every request, so the check runs once rather than per request (fetch bench: 1.3%).
- */
-let lastCanonicalHost = '';
-
-/**
- * The request's absolute URL, as `new URL(...).href` would spell it: `http://` + Host + target for
- * origin-form, the target itself for absolute-form. The common case is a string concatenation
- * after two table scans; anything a URL parser would rewrite (upper case, default port, dot
- * segments, characters it percent-encodes) goes through `new URL`. Throws HttpError(400).
- */
-export function requestUrl(req: BriskRequest, defaultHost: string): string {
-  const target = req.target;
-  if (target.charCodeAt(0) !== 0x2f) return absoluteUrl(target);
-  const host = req.headers.get('host') ?? defaultHost;
-  const url = 'http://' + host + target;
-  if ((host === lastCanonicalHost || isCanonicalHost(host)) && isCanonicalTarget(target)) {
-    lastCanonicalHost = host;
-    return url;
-  }
-  for (const c of HOST_FORBIDDEN) if (host.includes(c)) throw new HttpError(400, 'Invalid Host header');
-  // The URL parser reads "\\" as "/" and cuts at "#": the app would see another path than brisk did.
-  if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
-  try {
-    return new URL(url).href;
-  } catch {
-    throw new HttpError(400, 'Invalid Host header or request target');
-  }
-}
-
-function absoluteUrl(target: string): string {
-  if (target.includes('\\') || target.includes('#')) throw new HttpError(400, 'Invalid request target for a fetch handler');
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    throw new HttpError(400, 'A fetch handler needs an origin-form or absolute-form request target');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpError(400, 'Unsupported scheme in request target');
-  return url.href;
-}
-
-/** A path and query `new URL` would not rewrite: safe characters, no "/." and no "%2e". */
-function isCanonicalTarget(target: string): boolean {
-  for (let i = 0; i < target.length; i++) {
-    const c = target.charCodeAt(i);
-    if (c >= 128 || URL_SAFE[c] === 0) return false;
-    if (c === 0x2f && target.charCodeAt(i + 1) === 0x2e) return false; // "/." (dot segment, maybe)
-    if (c === 0x25 && target.charCodeAt(i + 1) === 0x32 && (target.charCodeAt(i + 2) | 0x20) === 0x65) return false; // %2e
-  }
-  return true;
-}
-
-/** A lower-case name with an optional non-default port whose last label is not a number (IPv4 is rewritten). */
-function isCanonicalHost(host: string): boolean {
-  const colon = host.indexOf(':');
-  const nameEnd = colon < 0 ? host.length : colon;
-  if (nameEnd === 0) return false;
-  let labelStart = 0;
-  for (let i = 0; i < nameEnd; i++) {
-    const c = host.charCodeAt(i);
-    if (c >= 128 || HOST_SAFE[c] === 0) return false;
-    if (c === 0x2e) labelStart = i + 1;
-  }
-  if (host.startsWith('xn--') || host.includes('.xn--')) return false; // IDNA validation
-  // "127.0.0.1" stays; "127.1", "0x7f.1" and "a.1" are rewritten or refused by the URL parser.
-  if (labelStart < nameEnd && isDigit(host.charCodeAt(labelStart)) && !isDottedQuad(host, nameEnd)) return false;
-  if (colon < 0) return true;
-  const port = host.slice(colon + 1);
-  if (port.length === 0 || port.length > 5 || port.charCodeAt(0) === 0x30 || port === '80') return false;
-  for (let i = 0; i < port.length; i++) if (!isDigit(port.charCodeAt(i))) return false;
-  return Number(port) <= 65535;
-}
-
-/** Four decimal parts 0-255 without leading zeros: the form the URL parser leaves as it is. */
-function isDottedQuad(host: string, end: number): boolean {
-  let parts = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i <= end; i++) {
-    const c = i === end ? 0x2e : host.charCodeAt(i);
-    if (c === 0x2e) {
-      if (digits === 0 || value > 255) return false;
-      parts++;
-      value = 0;
-      digits = 0;
-    } else if (isDigit(c)) {
-      if (digits === 1 && value === 0) return false; // leading zero
-      value = value * 10 + (c - 0x30);
-      digits++;
-    } else {
-      return false;
-    }
-  }
-  return parts === 4;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 
 // --- headers -----------------------------------------------------------------------------------
 
@@ -189,14 +74,14 @@ const enum BodyUse {
 
 const utf8 = new TextDecoder();
 
-/** Whether a Web Request for this message carries a body (never for GET/HEAD, as Fetch says). */
+/**
+ * Whether a Web Request for this message carries a body: every method but GET and HEAD (Fetch
+ * forbids one there), even when it is empty (`Content-Length: 0`, or no framing at all) — an empty
+ * stream, not null, as undici's Request and @hono/node-server give.
+ */
 export function requestHasBody(req: BriskRequest): boolean {
   const method = req.method;
-  if (method === 'GET' || method === 'HEAD' || FORBIDDEN_METHODS.has(method)) return false;
-  const headers = req.headers;
-  if (headers.has('transfer-encoding')) return true;
-  const length = headers.get('content-length');
-  return length !== undefined && length !== '0';
+  return !(method === 'GET' || method === 'HEAD' || FORBIDDEN_METHODS.has(method));
 }
 
 /**
@@ -321,8 +206,10 @@ export class LazyRequest {
   }
 
   /**
-   * The whole body straight from the brisk request, up to the server's maxBodyBytes (then the
-   * core's HttpError 413). Once the real Request exists, it answers instead.
+   * The whole body straight from the brisk request. No limit of the adapter's own unless the
+   * handler's maxBodyBytes option is set (then HttpError 413 past it): an app that reads a body
+   * whole asked for it, as on @hono/node-server and Bun; the server-wide request-body limit
+   * still applies. Once the real Request exists, it answers instead.
    */
   async #readDirectly(kind: 'text' | 'arrayBuffer' | 'blob'): Promise<Uint8Array> {
     if (this.#bodyUse === BodyUse.Delegated) {
@@ -332,7 +219,7 @@ export class LazyRequest {
     if (this.#bodyUse === BodyUse.ReadDirectly) throw new TypeError('Body is unusable: Body has already been read');
     this.#bodyUse = BodyUse.ReadDirectly;
     if (!requestHasBody(this.#req)) return new Uint8Array(0);
-    return this.#req.bytes(this.#maxBodyBytes);
+    return this.#req.bytes(this.#maxBodyBytes ?? Number.POSITIVE_INFINITY);
   }
 
   /** The real Request; from now on it owns the body. */

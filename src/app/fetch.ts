@@ -1,19 +1,25 @@
 // Web-standard fetch handlers on brisk: `toHandler(app)` turns anything with
 // `fetch(request: Request): Response | Promise<Response>` (Hono, itty, plain objects) into a core
-// Handler. The Request is lazy (fetch-request.ts); the Response is written through BriskResponse.
+// Handler. The Request is lazy (fetch-request.ts, its URL from fetch-url.ts); the Response is
+// written through BriskResponse.
 //
 // The life of a fetch exchange:
-//   1. The URL string is made (origin-form: "http://" + Host + target; checked, 400 if bad).
+//   1. The URL string is made (scheme from the connection, a real authority, the target's path;
+//      400 if bad). `OPTIONS *` is answered here.
 //   2. A LazyRequest wraps the brisk request; `app.fetch(request, { req, res })` is called.
-//   3. Status and fields are copied (Set-Cookie lines one by one, from getSetCookie()).
-//   4. Body: none → end(); built from a string / bytes → one end(body) with Content-Length,
-//      head and body in a single socket write, no stream touched; otherwise the ReadableStream is
-//      pumped chunk by chunk, waiting for drained() when the socket is full, and cancelled when the
-//      client goes away (so Hono's stream helpers see onAbort).
-//   5. Errors thrown by the app (or its stream before the head is out) reach the core: 500.
+//   3. Status and fields are copied when the Response is written (Set-Cookie lines one by one).
+//   4. Body: an untouched FastResponse's string / bytes → one end(body) with Content-Length,
+//      head and body in a single socket write, no stream touched (a Blob: its size, then its
+//      stream). Any other body is read through its public stream: whole at once → the same one
+//      write; otherwise the head goes out by the next macrotask and the stream is pumped chunk by
+//      chunk, waiting for drained() when the socket is full.
+//   5. Errors thrown by the app (or its stream before the head is out) reach the core: 500. A
+//      client that leaves, or a stream that fails after the head, cancels the stream and rejects,
+//      so the core aborts the connection (never left open, never ended as if complete).
 import type { BriskRequest, BriskResponse, Handler } from '../core.js';
-import { FastResponse, type FastParts } from './fast-response.js';
-import { createRealRequest, LazyRequest, realHeaders, requestUrl } from './fetch-request.js';
+import { FastResponse, installFastResponseOnce, type FastParts } from './fast-response.js';
+import { createRealRequest, LazyRequest, realHeaders } from './fetch-request.js';
+import { checkDefaultHost, HostMemo, requestUrl } from './fetch-url.js';
 import { Router } from './router.js';
 
 export { LazyRequest, LazyHeaders } from './fetch-request.js';
@@ -41,9 +47,17 @@ export interface FetchHandlerOptions {
   defaultHost?: string;
   /**
    * Limit for request.text()/json()/arrayBuffer()/blob() read straight from the connection
-   * (past it: 413). Default: the server's maxBodyBytes. `request.body` (a stream) has no limit.
+   * (past it: 413). Default: none of the adapter's own (the server-wide request-body limit
+   * applies), as on @hono/node-server and Bun. `request.body` (a stream) has no limit either.
    */
   maxBodyBytes?: number;
+  /**
+   * serve() and the CLI only (toBriskHandler): put brisk's FastResponse in globalThis.Response
+   * for the app, as @hono/node-server does by default (measured in docs/app-router-fetch.md:
+   * `new Response('hello')` 15-30 µs on Node 20-26 under load, FastResponse 0.03 µs). Default
+   * true; false keeps the runtime's Response. toHandler() never touches globals.
+   */
+  fastResponse?: boolean;
 }
 
 /** The brisk request behind a Request made by toHandler (lazy mode), else undefined. */
@@ -56,16 +70,27 @@ export function toHandler(app: FetchApp, options: FetchHandlerOptions = {}): Han
   if (app === null || (typeof app !== 'object' && typeof app !== 'function') || typeof app.fetch !== 'function') {
     throw new TypeError('toHandler: expected an object with a fetch(request) method');
   }
-  const defaultHost = options.defaultHost ?? 'localhost';
+  const defaultHost = checkDefaultHost(options.defaultHost ?? 'localhost');
   const maxBodyBytes = options.maxBodyBytes;
   const eager = options.request === 'eager';
+  const hosts = new HostMemo();
   return (req, res) => {
-    const url = requestUrl(req, defaultHost);
+    if (req.target === '*') return answerAsterisk(res);
+    const url = requestUrl(req, defaultHost, hosts);
     const request = eager ? createRealRequest(req, url, realHeaders(req)) : (new LazyRequest(req, url, maxBodyBytes) as unknown as Request);
     const result = app.fetch(request, { req, res } satisfies FetchEnv);
     if (isPromiseLike(result)) return writeWhenResolved(result, req, res);
     return writeResponse(result, req, res);
   };
+}
+
+/**
+ * `OPTIONS *` asks about the server, not a resource, and no URL can carry it: answered here, as
+ * Go's net/http does (200, empty), never passed to the app as some path it is not.
+ */
+function answerAsterisk(res: BriskResponse): void {
+  res.status = 200;
+  res.end();
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<Response> {
@@ -78,42 +103,6 @@ async function writeWhenResolved(result: PromiseLike<Response>, req: BriskReques
 
 // --- the response ------------------------------------------------------------------------------
 
-/** The body of a Response built from a string or bytes, without touching its stream; null when it has none. */
-type StaticBody = string | Uint8Array | null;
-/** Marks a body that has to be streamed. */
-const STREAMED = Symbol('streamed');
-
-/**
- * undici keeps a Response's construction-time body as `[state].body.source` (a string for text
- * and JSON, a Uint8Array for bytes). Found by probing once at load; if a Node version hides it, every
- * body is streamed instead (correct, slower). Measured on Node 20.20 for `new Response('hello
- * world')`: constructing it costs ~4.5 µs (undici builds a ReadableStream), reading `source` adds
- * nothing, `await response.arrayBuffer()` adds ~5 µs and a reader loop ~3 µs, plus chunked framing.
- */
-const RESPONSE_STATE: symbol | null = (() => {
-  const probe = new Response('probe');
-  for (const key of Object.getOwnPropertySymbols(probe)) {
-    const state = (probe as unknown as Record<symbol, { body?: { source?: unknown } } | undefined>)[key];
-    if (state?.body?.source === 'probe') return key;
-  }
-  return null;
-})();
-
-function staticBody(response: Response): StaticBody | typeof STREAMED {
-  if (RESPONSE_STATE !== null) {
-    const state = (response as unknown as Record<symbol, { body: { source: unknown } | null } | undefined>)[RESPONSE_STATE];
-    if (state !== undefined) {
-      const body = state.body;
-      if (body === null || body === undefined) return null;
-      const source = body.source;
-      if ((typeof source === 'string' || source instanceof Uint8Array) && !response.bodyUsed) return source;
-    }
-  } else if (response.body === null) {
-    return null;
-  }
-  return STREAMED;
-}
-
 /** Status, fields, then the body as cheaply as its origin allows. */
 export function writeResponse(response: Response, req: BriskRequest, res: BriskResponse): void | Promise<void> {
   if (response === null || typeof response !== 'object' || typeof response.status !== 'number') {
@@ -122,21 +111,20 @@ export function writeResponse(response: Response, req: BriskRequest, res: BriskR
   if (response.status < 200) throw new TypeError('A fetch handler returned a network error (Response.error())');
   if (res.headersSent) return; // the app answered through env.res itself
   const fast = FastResponse.fastParts(response);
-  if (fast !== null) return writeFastParts(fast, res);
+  if (fast !== null) return writeFastParts(fast, req, res);
   res.status = response.status;
   copyFields(response.headers, res);
-  const body = staticBody(response);
-  if (body !== STREAMED) {
-    res.end(body ?? undefined);
+  const stream = response.body;
+  if (stream === null) {
+    res.end();
     return;
   }
-  const stream = response.body as ReadableStream<Uint8Array>;
-  if (req.method === 'HEAD' || !bodyAllowed(response.status)) {
+  if (!bodyAllowed(response.status)) {
     stream.cancel().catch(ignore);
     res.end();
     return;
   }
-  return pump(stream, req, res);
+  return sendStream(stream, req, res);
 }
 
 /**
@@ -144,11 +132,11 @@ export function writeResponse(response: Response, req: BriskRequest, res: BriskR
  * Headers object ever built. The same bytes as the general path (including undici's default
  * Content-Type for a string body).
  */
-function writeFastParts(parts: FastParts, res: BriskResponse): void {
+function writeFastParts(parts: FastParts, req: BriskRequest, res: BriskResponse): void | Promise<void> {
   res.status = parts.status;
   const init = parts.headers;
   let hasContentType = false;
-  if (init !== undefined) {
+  if (init !== undefined && init !== null) {
     if (init instanceof Headers) {
       copyFields(init, res);
       hasContentType = init.has('content-type');
@@ -168,8 +156,28 @@ function writeFastParts(parts: FastParts, res: BriskResponse): void {
     }
   }
   const body = parts.body;
-  if (typeof body === 'string' && !hasContentType) res.setHeader('Content-Type', 'text/plain;charset=UTF-8');
-  res.end(body ?? undefined);
+  if (typeof body === 'string') {
+    if (!hasContentType) res.setHeader('Content-Type', 'text/plain;charset=UTF-8');
+    res.end(body);
+    return;
+  }
+  if (body === null) {
+    if (parts.twinLength >= 0 && req.method === 'HEAD') res.setHeader('Content-Length', parts.twinLength);
+    res.end();
+    return;
+  }
+  if (body instanceof Uint8Array) {
+    res.end(body);
+    return;
+  }
+  // A Blob: its size is its Content-Length (as @hono/node-server sends), its bytes are streamed.
+  if (!hasContentType && body.type !== '') res.setHeader('Content-Type', body.type);
+  res.setHeader('Content-Length', body.size);
+  if (req.method === 'HEAD' || body.size === 0) {
+    res.end();
+    return;
+  }
+  return sendStream(body.stream(), req, res);
 }
 
 /** Case-insensitive "content-type" without making a lower-case copy for the usual spellings. */
@@ -193,30 +201,108 @@ function bodyAllowed(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 304;
 }
 
+// --- streamed bodies ---------------------------------------------------------------------------
+
+type Chunk = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
+
+/** What waitBriefly resolves with when the read is still pending at the next macrotask. */
+const LATER = Symbol('later');
+
 /**
- * Copy a ReadableStream to the response with backpressure: one read, one write, and a wait for
- * drained() whenever the socket's buffer is full. A client that goes away cancels the stream.
+ * Resolves with LATER at the next macrotask. One setImmediate serves every response waiting in
+ * the same turn of the event loop.
  */
-async function pump(stream: ReadableStream<Uint8Array>, req: BriskRequest, res: BriskResponse): Promise<void> {
+let nextMacrotask: Promise<typeof LATER> | null = null;
+function macrotask(): Promise<typeof LATER> {
+  return (nextMacrotask ??= new Promise((resolve) =>
+    setImmediate(() => {
+      nextMacrotask = null;
+      resolve(LATER);
+    }),
+  ));
+}
+
+/** The read's result if it settles before the next macrotask, else LATER (the read stays pending). */
+function waitBriefly(read: Promise<Chunk>): Promise<Chunk | typeof LATER> {
+  return Promise.race([read, macrotask()]);
+}
+
+/**
+ * A body read through its public stream (never a runtime's stored source, which a clone may
+ * have consumed). A body that is already whole — a string, bytes or a Blob given to
+ * `new Response`, a clone's other branch: the first read settles at once and the second says
+ * done within two macrotasks — goes out with Content-Length in one write. Anything else sends the head (chunked, or the
+ * declared Content-Length) as soon as the first read is not settled by the next macrotask, so
+ * SSE `open` and clients waiting for headers never wait for the producer, then copies chunks
+ * with backpressure.
+ */
+async function sendStream(stream: ReadableStream<Uint8Array>, req: BriskRequest, res: BriskResponse): Promise<void> {
   const reader = stream.getReader();
+  let pending: Promise<Chunk> | null = reader.read();
+  let first: Chunk | typeof LATER;
+  try {
+    first = await waitBriefly(pending);
+    if (first !== LATER) {
+      pending = null;
+      if (first.done) {
+        res.end();
+        return;
+      }
+      pending = reader.read();
+      let second = await waitBriefly(pending);
+      // A Blob's stream says done one macrotask after its bytes (Node 24+): one more turn, once
+      // there are bytes to send anyway.
+      if (second === LATER) second = await waitBriefly(pending);
+      if (second !== LATER && second.done) {
+        res.end(first.value); // the whole body: Content-Length, head and body in one write
+        return;
+      }
+    }
+  } catch (error) {
+    // The stream failed before anything was sent: the core answers 500.
+    reader.cancel(error).catch(ignore);
+    throw error;
+  }
+  if (req.method === 'HEAD') {
+    // The GET's head without a length we would have to read the whole body for.
+    reader.cancel().catch(ignore);
+    res.end();
+    return;
+  }
+  // The head now, before the producer goes on (res.write of nothing sends it).
+  res.write(first === LATER ? EMPTY : first.value);
+  return pump(reader, pending, req, res);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Copy the rest of a stream to the response with backpressure: one read, one write, and a wait for
+ * drained() whenever the socket's buffer is full. `pending` is a read already started. A client
+ * that goes away, or a stream that fails, cancels the stream and rejects: the core then aborts
+ * the connection (the response can never be complete), so it is never left open or ended as if
+ * the body were whole.
+ */
+async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, pending: Promise<Chunk> | null, req: BriskRequest, res: BriskResponse): Promise<void> {
   const signal = req.signal;
   const onAbort = (): void => void reader.cancel(signal.reason).catch(ignore);
   signal.addEventListener('abort', onAbort);
   try {
+    if (signal.aborted) throw signal.reason;
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await (pending ?? reader.read());
+      pending = null;
+      if (signal.aborted) throw signal.reason;
       if (done) break;
-      if (signal.aborted) return;
       if (!res.write(value)) await res.drained();
     }
   } catch (error) {
     reader.cancel(error).catch(ignore);
-    if (signal.aborted) return; // the client left: nobody to tell
-    throw error;
+    throw signal.aborted ? signal.reason : error;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  if (!signal.aborted) res.end();
+  res.end();
 }
 
 function ignore(): void {}
@@ -229,13 +315,16 @@ export type BriskApp = Handler | Router | FetchApp | { handle: Handler };
 /**
  * A Handler for any app: a function is taken as a core Handler `(req, res)`; a Router (or any
  * object with a `handle` function) gives its `handle`; an object with `fetch` goes through
- * toHandler. A plain function is never treated as a fetch function: wrap it as `{ fetch }`.
+ * toHandler, with FastResponse as the global Response unless `options.fastResponse` is false. A plain function is never treated as a fetch function: wrap it as `{ fetch }`.
  */
 export function toBriskHandler(app: BriskApp, options?: FetchHandlerOptions): Handler {
   if (app instanceof Router) return app.handle;
   if (typeof app === 'function') return app as Handler;
   if (app !== null && typeof app === 'object') {
-    if (typeof (app as FetchApp).fetch === 'function') return toHandler(app as FetchApp, options);
+    if (typeof (app as FetchApp).fetch === 'function') {
+      if (options?.fastResponse !== false) installFastResponseOnce();
+      return toHandler(app as FetchApp, options);
+    }
     if (typeof (app as { handle?: unknown }).handle === 'function') return (app as { handle: Handler }).handle;
   }
   throw new TypeError('Expected a handler function, a Router, or an object with a fetch(request) method');

@@ -41,12 +41,13 @@ describe('FastResponse as a Response', () => {
     assert.throws(() => new FastResponse('x', { status: 204 }), TypeError);
   });
 
-  it('fastParts only for untouched string / bytes / empty bodies', () => {
-    assert.deepEqual(FastResponse.fastParts(new FastResponse('a', { status: 202 })), { status: 202, headers: undefined, body: 'a' });
+  it('fastParts only for untouched string / bytes / Blob / empty bodies', () => {
+    assert.deepEqual(FastResponse.fastParts(new FastResponse('a', { status: 202 })), { status: 202, headers: undefined, body: 'a', twinLength: -1 });
     const touched = new FastResponse('a');
     void touched.headers;
     assert.equal(FastResponse.fastParts(touched), null);
-    assert.equal(FastResponse.fastParts(new FastResponse(new Blob(['a']))), null);
+    assert.equal(FastResponse.fastParts(new FastResponse(new ReadableStream())), null);
+    assert.equal(FastResponse.fastParts(new FastResponse(new Blob(['a'])))?.body instanceof Blob, true);
     assert.equal(FastResponse.fastParts(new Response('a')), null);
   });
 });

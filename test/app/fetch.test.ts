@@ -371,8 +371,8 @@ describe('fetch handlers: the request', () => {
   });
 
   it('a target the URL parser would read differently (backslash) is a 400, if the parser let it through', async () => {
-    const { requestUrl } = await import('../../src/app/fetch-request.js');
-    const fake = (target: string) => ({ target, headers: { get: () => 'h' } }) as unknown as Parameters<typeof requestUrl>[0];
+    const { requestUrl } = await import('../../src/app/fetch-url.js');
+    const fake = (target: string) => ({ method: 'GET', target, protocol: 'http', host: 'h', headers: { get: () => 'h' } }) as unknown as Parameters<typeof requestUrl>[0];
     assert.throws(() => requestUrl(fake('/a\\b'), 'x'), (e: Error & { status?: number }) => e.status === 400);
     assert.throws(() => requestUrl(fake('/a#b'), 'x'), (e: Error & { status?: number }) => e.status === 400);
     assert.throws(() => requestUrl(fake('http://h/a\\b'), 'x'), (e: Error & { status?: number }) => e.status === 400);
@@ -513,12 +513,14 @@ describe('fetch handlers: the request', () => {
     await deadline(aborted, 1500, 'request.signal to abort');
   });
 
-  it("request.text() past the server's maxBodyBytes is a 413 from the core when not caught", async () => {
-    const handler = toHandler({ fetch: async (req) => new Response(`${(await req.text()).length}`) });
-    const server = await startServer(handler, { logLevel: 'silent', maxBodyBytes: 1000 });
-    servers.push(server);
-    assert.equal((await fetch(server.origin + '/', { method: 'POST', body: 'x'.repeat(1000) })).status, 200);
-    assert.equal((await fetch(server.origin + '/', { method: 'POST', body: 'x'.repeat(1001) })).status, 413);
+  it("request.text(): no limit of the adapter's own by default; the maxBodyBytes option sets one (413)", async () => {
+    const app: FetchApp = { fetch: async (req) => new Response(`${(await req.text()).length}`) };
+    const unlimited = await startServer(toHandler(app), { logLevel: 'silent', maxBodyBytes: 1000 });
+    const limited = await startServer(toHandler(app, { maxBodyBytes: 1000 }), { logLevel: 'silent' });
+    servers.push(unlimited, limited);
+    assert.equal(await (await fetch(unlimited.origin + '/', { method: 'POST', body: 'x'.repeat(5000) })).text(), '5000');
+    assert.equal((await fetch(limited.origin + '/', { method: 'POST', body: 'x'.repeat(1000) })).status, 200);
+    assert.equal((await fetch(limited.origin + '/', { method: 'POST', body: 'x'.repeat(1001) })).status, 413);
   });
 
   it("eager mode: a real Request, so new Request(request, init) works", async () => {
