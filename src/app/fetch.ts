@@ -15,6 +15,8 @@ import type { BriskRequest, BriskResponse, Handler } from '../core.js';
 import { FastResponse, type FastParts } from './fast-response.js';
 import { createRealRequest, LazyRequest, realHeaders, requestUrl } from './fetch-request.js';
 import { Router } from './router.js';
+import { fromNodeListener } from '../node-compat/listener.js';
+import { nodeListenerOf, type NodeApp } from '../node-compat/detect.js';
 
 export { LazyRequest, LazyHeaders } from './fetch-request.js';
 
@@ -223,8 +225,8 @@ function ignore(): void {}
 
 // --- one entry point for every kind of app -----------------------------------------------------
 
-/** What `serve` and the CLI accept: a core Handler, a Router, or a fetch app. */
-export type BriskApp = Handler | Router | FetchApp | { handle: Handler };
+/** What `serve` and the CLI accept: a core Handler, a Router, a fetch app, or an Express / Connect / Koa app. */
+export type BriskApp = Handler | Router | FetchApp | { handle: Handler } | NodeApp;
 
 /**
  * A Handler for any app: a function is taken as a core Handler `(req, res)`; a Router (or any
@@ -233,10 +235,13 @@ export type BriskApp = Handler | Router | FetchApp | { handle: Handler };
  */
 export function toBriskHandler(app: BriskApp, options?: FetchHandlerOptions): Handler {
   if (app instanceof Router) return app.handle;
+  // An Express / Connect app is a function too: it is told apart by its handle() and use().
+  const listener = typeof app === 'function' || typeof (app as FetchApp | null)?.fetch !== 'function' ? nodeListenerOf(app) : null;
+  if (listener !== null) return fromNodeListener(listener);
   if (typeof app === 'function') return app as Handler;
   if (app !== null && typeof app === 'object') {
     if (typeof (app as FetchApp).fetch === 'function') return toHandler(app as FetchApp, options);
     if (typeof (app as { handle?: unknown }).handle === 'function') return (app as { handle: Handler }).handle;
   }
-  throw new TypeError('Expected a handler function, a Router, or an object with a fetch(request) method');
+  throw new TypeError('Expected a handler function, a Router, an object with a fetch(request) method, or an Express / Connect / Koa app');
 }
