@@ -6,9 +6,11 @@
 import type { NodeRequestListener } from './listener.js';
 
 /** An app whose request listener serve() can take: Express / Connect, or Koa. */
-// No call signature here: it would make `serve((req, res) => …)` lose its Handler parameter types.
+// The static type only (what Express's, Connect's and Koa's typings all declare); nodeListenerOf
+// decides at run time. No call signature: it would make `serve((req, res) => …)` lose its
+// Handler parameter types.
 export type NodeApp =
-  | { handle(...args: any[]): unknown; use(...args: any[]): unknown }
+  | { use(...args: any[]): unknown; listen(...args: any[]): unknown }
   | { callback(): NodeRequestListener };
 
 /** The node:http request listener of an Express/Connect app or a Koa instance, else null. */

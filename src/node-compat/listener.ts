@@ -17,7 +17,7 @@
 //      done), or with an abort: the client leaving (brisk's req.signal) gives req 'aborted' and
 //      'close' and res 'close'; the app destroying the socket or res aborts the connection.
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { BriskRequest, BriskResponse, Handler } from '../core.js';
+import { HttpError, type BriskRequest, type BriskResponse, type Handler } from '../core.js';
 import { nodeHeaders } from './headers.js';
 import { installWriteSide, kExchange, type ResponseExchange } from './response.js';
 import { CompatSocket, type SocketOwner } from './socket.js';
@@ -178,12 +178,15 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   handleEvent(): void {
     if (this.done) return;
     this.done = true;
-    const error = abortedError();
     // node:http: the request is destroyed ('aborted' when incomplete, then 'close'), then the socket (res 'close').
-    if (!this.req.destroyed) this.req.destroy(error);
+    if (!this.req.destroyed) this.req.destroy(abortedError());
     this.socket.destroy();
-    this.settle?.();
     this.drain();
+    // The app was told the client is gone and stops: nothing will end brisk's response, so the
+    // exchange fails. brisk aborts the connection if the head is out, else answers this error's
+    // status with Connection: close (400 for an incomplete body, as brisk's own handlers get).
+    const reason: unknown = this.breq.signal.reason;
+    this.settle?.(reason instanceof HttpError ? reason : new HttpError(400, 'The client closed the connection', true));
   }
 
   /** The app destroyed the socket (res.destroy(), req.socket.destroy(), an aborted req). */
