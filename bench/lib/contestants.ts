@@ -74,6 +74,10 @@ export function allContestants(paths: Paths): Contestant[] {
     nodeServer(paths, 'node-http', 'node:http', 'node-http.js'),
     nodeServer(paths, 'fastify', 'Fastify', 'fastify.js'),
     nodeServer(paths, 'hono', 'Hono (@hono/node-server)', 'hono.js'),
+    nodeServer(paths, 'express', 'Express 5 (node:http)', 'express.js'),
+    nodeServer(paths, 'express-brisk', 'Express 5 on brisk', 'express-brisk.js'),
+    nodeServer(paths, 'koa', 'Koa 3 (node:http)', 'koa.js'),
+    nodeServer(paths, 'koa-brisk', 'Koa 3 on brisk', 'koa-brisk.js'),
     {
       name: 'bun',
       label: 'Bun (Bun.serve)',

@@ -14,8 +14,9 @@
 //      getHeaders, appendHeader ... and headersSent); the write side is replaced (response.ts)
 //      so status, fields and body go to brisk's response, which frames them.
 //   4. The exchange ends with res 'finish' (then res 'close', and req 'close' once its body is
-//      done), or with an abort: the client leaving (brisk's req.signal) gives req 'aborted' and
-//      'close' and res 'close'; the app destroying the socket or res aborts the connection.
+//      done), or with an abort: the client leaving (brisk's req.signal, watched from the next
+//      turn of the event loop for responses still open) gives req 'aborted' and 'close' and
+//      res 'close'; the app destroying the socket or res aborts the connection.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, type BriskRequest, type BriskResponse, type Handler } from '../core.js';
 import { nodeHeaders } from './headers.js';
@@ -51,6 +52,8 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   private bodyStarted = false;
   private body: AsyncIterator<Buffer> | null = null;
   private settle: ((error?: unknown) => void) | null = null;
+  /** Listening to brisk's req.signal. */
+  private watching = false;
 
   constructor(
     readonly breq: BriskRequest,
@@ -89,9 +92,21 @@ class NodeExchange implements SocketOwner, ResponseExchange {
     const promise = new Promise<void>((resolve, reject) => {
       this.settle = (error?: unknown) => (error === undefined ? resolve() : reject(error));
     });
-    this.breq.signal.addEventListener('abort', this);
     listener(this.req, this.res);
+    // Most responses end within this turn of the event loop; only the others need to hear that
+    // the client left. Measured on Node 20: creating brisk's req.signal (an AbortController) and
+    // listening to it cost ~10 µs, more than the rest of this layer; setImmediate ~0.1 µs.
+    if (!this.done) setImmediate(watchClient, this);
     return promise;
+  }
+
+  /** Listen for the client leaving (brisk's req.signal); a signal that fired meanwhile is already aborted. */
+  watch(): void {
+    if (this.done) return;
+    const signal = this.breq.signal;
+    if (signal.aborted) return this.handleEvent();
+    signal.addEventListener('abort', this);
+    this.watching = true;
   }
 
   // --- the request body ---
@@ -138,7 +153,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   finished(): void {
     if (this.done) return;
     this.done = true;
-    this.breq.signal.removeEventListener('abort', this);
+    if (this.watching) this.breq.signal.removeEventListener('abort', this);
     process.nextTick(emitFinish, this);
   }
 
@@ -146,7 +161,10 @@ class NodeExchange implements SocketOwner, ResponseExchange {
     const { req, res } = this;
     res.emit('finish');
     this.settle?.();
-    this.socket.destroy();
+    // What node:http's server does after 'finish' (its emitCloseNT): res is destroyed and says
+    // 'close'. The socket is left alone: destroying a Duplex costs ~2 µs and nobody holds it.
+    res.destroyed = true;
+    res.emit('close');
     // As node:http does for a request nobody read: dump it, so 'end' and 'close' follow. brisk
     // drains (or closes past maxDrainBytes) whatever of the body has not arrived.
     if (!this.bodyStarted && req.readableFlowing !== true && !req.destroyed) {
@@ -193,7 +211,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   socketDestroyed(error: Error | null): void {
     if (!this.done) {
       this.done = true;
-      this.breq.signal.removeEventListener('abort', this);
+      if (this.watching) this.breq.signal.removeEventListener('abort', this);
       if (!this.req.destroyed) this.req.destroy();
       // Rejecting makes brisk end the connection: aborted if the head is out, else a 500 with Connection: close.
       this.settle?.(error ?? new Error('The app destroyed the connection before the response was complete'));
@@ -203,6 +221,10 @@ class NodeExchange implements SocketOwner, ResponseExchange {
 
 function emitFinish(exchange: NodeExchange): void {
   exchange.afterFinish();
+}
+
+function watchClient(exchange: NodeExchange): void {
+  exchange.watch();
 }
 
 function readRequestBody(this: IncomingMessage): void {
