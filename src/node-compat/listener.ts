@@ -52,6 +52,8 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   private bodyStarted = false;
   private body: AsyncIterator<Buffer> | null = null;
   private settle: ((error?: unknown) => void) | null = null;
+  /** Why the exchange failed while the listener was still running (thrown by run()). */
+  private failure: unknown = undefined;
   /** Listening to brisk's req.signal. */
   private watching = false;
 
@@ -59,7 +61,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
     readonly breq: BriskRequest,
     readonly bres: BriskResponse,
   ) {
-    const socket = new CompatSocket(this, breq.ip, breq.remotePort, breq.protocol === 'https');
+    const socket = new CompatSocket(this, breq);
     this.socket = socket;
     const req = new IncomingMessage(socket as never);
     this.req = req;
@@ -87,17 +89,29 @@ class NodeExchange implements SocketOwner, ResponseExchange {
     res.assignSocket(socket as never);
   }
 
-  /** Run the app; the promise settles when the exchange ends (rejected: brisk aborts the connection). */
-  run(listener: NodeRequestListener): Promise<void> {
-    const promise = new Promise<void>((resolve, reject) => {
-      this.settle = (error?: unknown) => (error === undefined ? resolve() : reject(error));
-    });
+  /**
+   * Run the app. A response that ended while the listener ran needs nothing more (undefined);
+   * otherwise the promise settles when the exchange ends (rejected: brisk aborts the connection).
+   */
+  run(listener: NodeRequestListener): Promise<void> | undefined {
     listener(this.req, this.res);
+    if (this.done) {
+      if (this.failure !== undefined) throw this.failure;
+      return undefined;
+    }
     // Most responses end within this turn of the event loop; only the others need to hear that
     // the client left. Measured on Node 20: creating brisk's req.signal (an AbortController) and
     // listening to it cost ~10 µs, more than the rest of this layer; setImmediate ~0.1 µs.
-    if (!this.done) setImmediate(watchClient, this);
-    return promise;
+    setImmediate(watchClient, this);
+    return new Promise<void>((resolve, reject) => {
+      this.settle = (error?: unknown) => (error === undefined ? resolve() : reject(error));
+    });
+  }
+
+  /** End the exchange for brisk: resolve its promise, or reject it (or remember why, for run()). */
+  private fail(error: unknown): void {
+    if (this.settle !== null) this.settle(error);
+    else this.failure = error;
   }
 
   /** Listen for the client leaving (brisk's req.signal); a signal that fired meanwhile is already aborted. */
@@ -204,7 +218,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
     // exchange fails. brisk aborts the connection if the head is out, else answers this error's
     // status with Connection: close (400 for an incomplete body, as brisk's own handlers get).
     const reason: unknown = this.breq.signal.reason;
-    this.settle?.(reason instanceof HttpError ? reason : new HttpError(400, 'The client closed the connection', true));
+    this.fail(reason instanceof HttpError ? reason : new HttpError(400, 'The client closed the connection', true));
   }
 
   /** The app destroyed the socket (res.destroy(), req.socket.destroy(), an aborted req). */
@@ -214,7 +228,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
       if (this.watching) this.breq.signal.removeEventListener('abort', this);
       if (!this.req.destroyed) this.req.destroy();
       // Rejecting makes brisk end the connection: aborted if the head is out, else a 500 with Connection: close.
-      this.settle?.(error ?? new Error('The app destroyed the connection before the response was complete'));
+      this.fail(error ?? new Error('The app destroyed the connection before the response was complete'));
     }
   }
 }

@@ -8,6 +8,7 @@
 // Reading from it gives nothing (the body reaches the app through `req`), and raw writes are
 // refused: the response goes through `res`, where brisk frames it.
 import { Duplex } from 'node:stream';
+import type { BriskRequest } from '../core.js';
 
 /** What the socket tells when it is destroyed. */
 export interface SocketOwner {
@@ -23,20 +24,29 @@ export class CompatSocket extends Duplex {
   declare remoteAddress: string;
   declare remotePort: number;
   declare remoteFamily: string;
-  /** true on a TLS connection, or when a trusted proxy says the client used https (as TLSSocket). */
-  declare encrypted: boolean | undefined;
   /** Always false here: there is no connect phase to wait for. */
   declare connecting: boolean;
   declare private owner: SocketOwner | null;
+  declare private readonly request: BriskRequest;
 
-  constructor(owner: SocketOwner, remoteAddress: string, remotePort: number, encrypted: boolean) {
+  constructor(owner: SocketOwner, request: BriskRequest) {
     super({ allowHalfOpen: true });
     this.owner = owner;
-    this.remoteAddress = remoteAddress;
-    this.remotePort = remotePort;
-    this.remoteFamily = remoteAddress.includes(':') ? 'IPv6' : 'IPv4';
-    this.encrypted = encrypted ? true : undefined;
+    this.request = request;
+    const address = request.ip;
+    this.remoteAddress = address;
+    this.remotePort = request.remotePort;
+    this.remoteFamily = address.includes(':') ? 'IPv6' : 'IPv4';
     this.connecting = false;
+  }
+
+  /**
+   * true on a TLS connection, or when a trusted proxy says the client used https (as TLSSocket
+   * has it); else undefined, as on net.Socket. Asked only when read: brisk's req.protocol
+   * resolves the client's view (Forwarded fields) on first use.
+   */
+  get encrypted(): true | undefined {
+    return this.request.protocol === 'https' ? true : undefined;
   }
 
   override _read(): void {
