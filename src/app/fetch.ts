@@ -229,15 +229,20 @@ function ignore(): void {}
 export type BriskApp = Handler | Router | FetchApp | { handle: Handler } | NodeApp;
 
 /**
- * A Handler for any app: a function is taken as a core Handler `(req, res)`; a Router (or any
- * object with a `handle` function) gives its `handle`; an object with `fetch` goes through
- * toHandler. A plain function is never treated as a fetch function: wrap it as `{ fetch }`.
+ * A Handler for any app: an Express / Connect / Koa app goes through fromNodeListener; another
+ * function is taken as a core Handler `(req, res)`; a Router (or any object with a `handle`
+ * function) gives its `handle`; an object with `fetch` goes through toHandler. A plain function
+ * is never treated as a fetch function (wrap it as `{ fetch }`) nor as a node:http listener
+ * (wrap it with fromNodeListener).
  */
 export function toBriskHandler(app: BriskApp, options?: FetchHandlerOptions): Handler {
   if (app instanceof Router) return app.handle;
-  // An Express / Connect app is a function too: it is told apart by its handle() and use().
-  const listener = typeof app === 'function' || typeof (app as FetchApp | null)?.fetch !== 'function' ? nodeListenerOf(app) : null;
-  if (listener !== null) return fromNodeListener(listener);
+  // node:http apps (docs/node-compat.md): Express / Connect are functions told apart by their
+  // handle() and use(); Koa has callback(). An object with fetch() stays a fetch app.
+  if (typeof app === 'function' || typeof (app as FetchApp | null)?.fetch !== 'function') {
+    const listener = nodeListenerOf(app);
+    if (listener !== null) return fromNodeListener(listener);
+  }
   if (typeof app === 'function') return app as Handler;
   if (app !== null && typeof app === 'object') {
     if (typeof (app as FetchApp).fetch === 'function') return toHandler(app as FetchApp, options);
