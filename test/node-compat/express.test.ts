@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
-import { assertSame, send, startBoth, type Pair, type RawRequest } from './compare.js';
+import { assertSame, comparable, send, startBoth, type Pair, type RawRequest } from './compare.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 const FIXED_EXPIRES = new Date(Date.UTC(2030, 0, 1));
 
@@ -107,6 +108,19 @@ function expressApp(dir: string): express.Express {
     req.on('close', () => closes.set(who, (closes.get(who) ?? 0) + 1));
     res.json({ closesBefore: closes.get(who) ?? 0 });
   });
+  app.get('/early-hints', (_req, res) => {
+    res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    res.send('after hints');
+  });
+  app.get('/header-api', (_req, res) => {
+    res.setHeader('X-A', '1');
+    res.appendHeader('X-A', '2');
+    res.setHeader('X-B', ['p', 'q']);
+    res.setHeader('X-Gone', 'soon');
+    res.removeHeader('X-Gone');
+    res.removeHeader('X-Powered-By');
+    res.json({ has: res.hasHeader('x-a'), hasGone: res.hasHeader('x-gone'), a: res.getHeader('x-a'), names: res.getHeaderNames(), headers: res.getHeaders(), sent: res.headersSent });
+  });
   app.get('/sync-error', () => {
     throw Object.assign(new Error('sync failure'), { status: 422 });
   });
@@ -195,6 +209,7 @@ describe('Express 5 on brisk behaves as on node:http', () => {
         { name: 'doc', filename: 'b.txt', type: 'text/plain', data: 'second file' },
       ]),
     }],
+    ['getHeader / getHeaders / appendHeader / removeHeader / hasHeader', { target: '/header-api' }],
     ['sync error into error middleware', { target: '/sync-error' }],
     ['async error into error middleware', { target: '/async-error' }],
     ['express.static', { target: '/static/hello.txt' }],
@@ -222,6 +237,34 @@ describe('Express 5 on brisk behaves as on node:http', () => {
     assert.equal(r304.status, 304);
     await assertSame(pair, { target: '/static/hello.txt', headers: [['If-Modified-Since', lastModified]] }, 'If-Modified-Since');
     await assertSame(pair, { target: '/static/big.bin', headers: [['Range', 'bytes=0-9'], ['If-Range', '"nope"']] }, 'If-Range mismatch');
+  });
+
+  test('writeEarlyHints: a 103 with the Link field, then the same response', async () => {
+    const r = await assertSame(pair, { target: '/early-hints' });
+    const fromNode = await send(pair.nodePort, { target: '/early-hints' });
+    for (const [who, response] of [['brisk', r], ['node', fromNode]] as const) {
+      assert.equal(response.interim.length, 1, who);
+      assert.equal(response.interim[0].status, 103, who);
+      assert.deepEqual(response.interim[0].headers.map(([n, v]) => [n.toLowerCase(), v]), [['link', '</style.css>; rel=preload; as=style']], who);
+    }
+  });
+
+  test('Expect: 100-continue: 100 before the body, then the same answer', async () => {
+    const answers = [];
+    for (const port of [pair.nodePort, pair.briskPort]) {
+      const client = await RawClient.connect(port);
+      try {
+        await client.write('POST /json HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n');
+        await client.waitFor('HTTP/1.1 100 Continue\r\n\r\n');
+        await client.write('{"a":"b"}');
+        const response = await client.readResponse();
+        assert.equal(response.interim[0]?.status, 100);
+        answers.push(comparable(response));
+      } finally {
+        client.destroy();
+      }
+    }
+    assert.deepEqual(answers[1], answers[0]);
   });
 
   test('writeHead with headers, then end(body): the same but for framing', async () => {
