@@ -40,6 +40,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   readonly res: ServerResponse;
   /** Status and fields have been copied to brisk's response. */
   committed = false;
+  headStatus = 0;
   /** The response ended (or the exchange was aborted): nothing more goes to brisk. */
   done = false;
   needDrain = false;

@@ -31,6 +31,8 @@ export const kExchange = Symbol('brisk.nodeExchange');
 export interface ResponseExchange {
   readonly bres: BriskResponse;
   committed: boolean;
+  /** statusCode when writeHead ran: node ignores later assignments to it (its head is made), so does brisk. */
+  headStatus: number;
   readonly done: boolean;
   needDrain: boolean;
   drainCallbacks: ((error?: Error | null) => void)[] | null;
@@ -71,18 +73,21 @@ function writeHead(this: Res, statusCode: number, reason?: string | HeadersArg, 
   // With fields already set, node merges the argument into its field store by its own rules
   // (which differ between Node versions for repeated names): let it.
   if (headers === undefined || headers === null || this.headersSent || this.getHeaderNames().length > 0) {
-    return nativeWriteHead.call(this, statusCode, reason as string, headers as never) as Res;
+    nativeWriteHead.call(this, statusCode, reason as string, headers as never);
+  } else {
+    const code = statusCode | 0;
+    if (code < 100 || code > 999) return nativeWriteHead.call(this, statusCode) as Res; // node's RangeError
+    applyHeaders(this, headers);
+    nativeWriteHead.call(this, statusCode, reason);
   }
-  const code = statusCode | 0;
-  if (code < 100 || code > 999) return nativeWriteHead.call(this, statusCode) as Res; // node's RangeError
-  applyHeaders(this, headers);
-  return nativeWriteHead.call(this, statusCode, reason) as Res;
+  this[kExchange].headStatus = this.statusCode;
+  return this;
 }
 
 /**
  * writeHead's headers argument when no field was set before: node then serialises the argument
  * straight into its private head, and getHeaders() would not see it. The same result through
- * the public store: an object's fields one by one, an array's lines (flat or pairs) each kept.
+ * the public store: each key of an object, each line of an array (flat or pairs), repeats kept.
  */
 function applyHeaders(res: Res, headers: HeadersArg): void {
   if (Array.isArray(headers)) {
@@ -95,9 +100,11 @@ function applyHeaders(res: Res, headers: HeadersArg): void {
     for (let i = 0; i < flat.length; i += 2) if (flat[i]) res.appendHeader(flat[i], flat[i + 1]);
     return;
   }
+  // Each key is its own line, as node writes them: { 'x-a': 1, 'X-A': 2 } gives two.
   const record = headers as Record<string, string | number | readonly string[] | undefined>;
   for (const name in record) {
-    if (name && Object.hasOwn(record, name)) res.setHeader(name, record[name] as string);
+    const v = record[name];
+    if (name && v !== undefined && Object.hasOwn(record, name)) res.appendHeader(name, v as string);
   }
 }
 
@@ -106,7 +113,7 @@ function commit(res: Res, exchange: ResponseExchange): void {
   if (!res.headersSent) res.writeHead(res.statusCode);
   exchange.committed = true;
   const bres = exchange.bres;
-  bres.status = res.statusCode;
+  bres.status = exchange.headStatus > 0 ? exchange.headStatus : res.statusCode;
   for (const name of res.getRawHeaderNames()) {
     const value = res.getHeader(name);
     if (value !== undefined) bres.appendHeader(name, value as string | number | string[]);
@@ -174,7 +181,10 @@ function end(this: Res, chunk?: unknown, encoding?: BufferEncoding | Callback, c
     return this;
   }
   if (!exchange.committed) commit(this, exchange);
-  exchange.bres.end(body);
+  const bres = exchange.bres;
+  // 204 and 304 carry no body: node drops it, and so must its length (Express's res.send ends a
+  // 304 with ''; brisk would announce Content-Length: 0 for a body it was given).
+  bres.end(bres.status === 304 || bres.status === 204 ? undefined : body);
   // `finished` is node's public (deprecated) flag behind writableEnded.
   this.finished = true;
   exchange.finished();

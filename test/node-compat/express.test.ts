@@ -228,6 +228,14 @@ describe('Express 5 on brisk behaves as on node:http', () => {
     });
   }
 
+  test("res.send's ETag, then 304 (ended with '': no Content-Length)", async () => {
+    const first = await assertSame(pair, { target: '/' });
+    const etag = first.headers.find(([n]) => n.toLowerCase() === 'etag')?.[1];
+    assert.ok(etag !== undefined);
+    const r304 = await assertSame(pair, { target: '/', headers: [['If-None-Match', etag]] }, 'res.send 304');
+    assert.equal(r304.status, 304);
+  });
+
   test('express.static ETag then 304', async () => {
     const first = await assertSame(pair, { target: '/static/hello.txt' });
     const etag = first.headers.find(([n]) => n.toLowerCase() === 'etag')?.[1];
