@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServer, toBriskHandler, type BriskApp, type BriskServerOptions, type FetchHandlerOptions, type Handler, type ServerOptions, type UpgradeHandler } from './index.js';
+import { createServer, fromNodeListener, toBriskHandler, type BriskApp, type BriskServerOptions, type FetchHandlerOptions, type Handler, type ServerOptions, type UpgradeHandler } from './index.js';
 import { attachWorker, runPrimary } from './cluster.js';
 import { OpsUsageError, opsParseArgsOptions, opsUsageRows, parseOpsFlags, readTlsFiles, type OpsInvocation } from './ops/cli-options.js';
 import { resolveOpsOptions } from './server/ops-options.js';
@@ -197,14 +197,15 @@ async function loadApp(appModule: string | undefined): Promise<LoadedApp> {
     appModule === undefined
       ? new URL('../examples/demo/app.js', import.meta.url).href
       : pathToFileURL(resolve(process.cwd(), appModule)).href;
-  const module = (await import(url)) as { default?: unknown; upgrade?: unknown; fetchOptions?: FetchHandlerOptions };
+  const module = (await import(url)) as { default?: unknown; upgrade?: unknown; listener?: unknown; fetchOptions?: FetchHandlerOptions };
   let handler: Handler;
   try {
-    // A handler function, a Router, or a Web-standard app with fetch(request) (Hono, ...).
+    // A named `listener` export is a node:http (req, res) listener (docs/node-compat.md); else the
+    // default export: a handler, a Router, a fetch app (Hono, ...), or an Express / Connect / Koa app.
     // A named export `fetchOptions` configures a fetch app (e.g. { fastResponse: false }).
-    handler = toBriskHandler(module.default as BriskApp, module.fetchOptions);
+    handler = module.listener !== undefined ? fromNodeListener(module.listener as never) : toBriskHandler(module.default as BriskApp, module.fetchOptions);
   } catch {
-    throw new UsageError(`${appModule ?? url} has no default export that is a handler, a Router or an object with fetch()`);
+    throw new UsageError(`${appModule ?? url} has no default export that is a handler, a Router, an object with fetch() or an Express/Koa app, nor a "listener" export`);
   }
   if (module.upgrade !== undefined && typeof module.upgrade !== 'function') {
     throw new UsageError(`${appModule ?? url} exports an "upgrade" that is not an upgrade handler function`);

@@ -29,6 +29,7 @@ export {
   type FetchHandlerOptions,
 } from './app/fetch.js';
 
+export { fromNodeListener, nodeListenerOf, type NodeRequestListener, type NodeApp } from './node-compat/index.js';
 export { FastResponse, installFastResponse } from './app/fast-response.js';
 export { serveStatic, type StaticOptions } from './app/static.js';
 export { compress, type CompressOptions } from './app/compress.js';
@@ -37,7 +38,8 @@ export { sse, type SseOptions, type SseEventFields, type EventStream } from './a
 
 /**
  * Create a server for `app` and listen on options.host:options.port (default 127.0.0.1:5000).
- * `app` is a Handler `(req, res)`, a Router, or a fetch app (`{ fetch(request) }`, e.g. Hono).
+ * `app` is a Handler `(req, res)`, a Router, a fetch app (`{ fetch(request) }`, e.g. Hono), or an
+ * Express / Connect / Koa app (docs/node-compat.md).
  */
 export async function serve(app: BriskApp, options: BriskServerOptions & { fetch?: FetchHandlerOptions } = {}): Promise<Server> {
   const { fetch: fetchOptions, ...serverOptions } = options;

@@ -90,6 +90,10 @@ export function allContestants(paths: Paths): Contestant[] {
     nodeServer(paths, 'hono', 'Hono (@hono/node-server)', 'hono.js'),
     briskCli(paths, 'hono-brisk', 'Hono (brisk CLI)', 'hono-app.js'),
     briskCli(paths, 'hono-brisk-native', 'Hono (brisk CLI, fastResponse: false)', 'hono-app-native.js'),
+    nodeServer(paths, 'express', 'Express 5 (node:http)', 'express.js'),
+    nodeServer(paths, 'express-brisk', 'Express 5 on brisk', 'express-brisk.js'),
+    nodeServer(paths, 'koa', 'Koa 3 (node:http)', 'koa.js'),
+    nodeServer(paths, 'koa-brisk', 'Koa 3 on brisk', 'koa-brisk.js'),
     {
       name: 'bun',
       label: 'Bun (Bun.serve)',
