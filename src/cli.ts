@@ -73,8 +73,9 @@ function usage(): string {
   return [
     'Usage: brisk [app-module] [options]',
     '',
-    'Serves the default export (a handler function, a Router, or an object with a Web-standard',
-    'fetch(request) method, e.g. a Hono app) of app-module, a path relative to the',
+    'Serves the default export (a handler function, a Router, an object with a Web-standard',
+    'fetch(request) method, e.g. a Hono app, or an Express / Connect / Koa app) of app-module,',
+    'or its named export `listener` (a node:http (req, res) listener), a path relative to the',
     'current directory; without one, the built-in demo. A named export `upgrade` (e.g.',
     'webSocketUpgrade(...)) takes over the sockets of Upgrade requests. A .ts module runs',
     'as it is on Node 22.18+ (Node strips the types).',
