@@ -7,7 +7,7 @@
 //
 // A Response a handler keeps after its exchange ended still points at that exchange, never at
 // the next one: a late write or failure is dropped there (`connection.current !== this`).
-import { ResponseFraming } from '../http/framing.js';
+import { isFinalStatus, type BodyUnread } from '../http/plan.js';
 import { reasonPhrase } from '../http/status.js';
 import { BodyKind, type HeadInfo } from '../parser/index.js';
 import { BodyState, RequestBody, type BodySource } from './body.js';
@@ -23,8 +23,10 @@ export interface ExchangeConnection extends RequestOrigin {
   readonly ctx: ServerContext;
   /** The exchange being served; others are over. */
   readonly current: Exchange | null;
-  /** The connection closes after this response whatever the exchange says (shutdown, client FIN). */
-  readonly closing: boolean;
+  /** The server is shutting down: this response is the connection's last. */
+  readonly serverClosing: boolean;
+  /** The client half-closed (FIN) or the socket is gone. */
+  readonly clientGone: boolean;
   /** No more writes (our side ended or the socket is gone). */
   readonly isClosed: boolean;
   /** The socket is gone. */
@@ -52,8 +54,6 @@ export class Exchange implements ResponseSink, BodySource {
   readonly startMs: number;
   /** The request's last byte has been parsed. */
   requestComplete = false;
-  /** Decided when the head is written: the connection carries another request afterwards. */
-  keepAlive = false;
   /** The request is being handed to the upgrade handler at message complete. */
   upgrading = false;
 
@@ -122,7 +122,8 @@ export class Exchange implements ResponseSink, BodySource {
       connection.debug(`handler failed after its connection moved on: ${String(error)}`);
       return;
     }
-    const status = error instanceof HttpError ? error.status : 500;
+    // An HttpError with a status that cannot be final (1xx, 600) is the handler's bug too: 500.
+    const status = error instanceof HttpError && isFinalStatus(error.status) ? error.status : 500;
     if (status >= 500) {
       connection.ctx.log.error(`handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
     } else {
@@ -164,9 +165,7 @@ export class Exchange implements ResponseSink, BodySource {
       return true;
     }
     this.drainedBytes += data.length;
-    if (this.drainedBytes <= this.connection.ctx.options.maxDrainBytes) return true;
-    this.keepAlive = false;
-    return false;
+    return this.drainedBytes <= this.connection.ctx.options.maxDrainBytes;
   }
 
   /** The request's last byte was parsed. */
@@ -186,25 +185,49 @@ export class Exchange implements ResponseSink, BodySource {
     return this.connection.isClosed;
   }
 
-  connectionFields(res: Response, framing: ResponseFraming): string {
-    const connection = this.connection;
-    connection.responseStarted();
-    this.keepAlive = connection.current === this && this.shouldReuseConnection(res, framing);
-    if (!this.keepAlive) return 'Connection: close\r\n';
-    return res.versionMinor === 0 ? connection.ctx.keepAliveFields10 : connection.ctx.keepAliveFields11;
+  /**
+   * Whether the connection carries another request after this response: the response plan's
+   * decision (http/plan.ts), made once when the head was sent. False before that.
+   */
+  get keepAlive(): boolean {
+    return this.res.keepAlive;
   }
 
-  /** Whether the connection can carry another request after this response (Go's shouldReuseConnection). */
-  private shouldReuseConnection(res: Response, framing: ResponseFraming): boolean {
-    if (!this.requestKeepAlive || res.closeRequested || this.connection.closing) return false;
-    if (framing === ResponseFraming.CloseDelimited) return false;
-    if (this.requestComplete) return true;
-    // The request body is still arriving. A client waiting for 100 Continue may never send it.
-    if (this.expectContinue && !this.continueSent) return false;
+  // The connection's inputs to the response plan (see ResponsePlanInput).
+
+  get requestWantsClose(): boolean {
+    return !this.requestKeepAlive;
+  }
+
+  get serverClosing(): boolean {
+    return this.connection.serverClosing;
+  }
+
+  get clientGone(): boolean {
+    return this.connection.clientGone || this.connection.current !== this;
+  }
+
+  get keepAliveFields(): string {
+    const ctx = this.connection.ctx;
+    return this.res.versionMinor === 0 ? ctx.keepAliveFields10 : ctx.keepAliveFields11;
+  }
+
+  /**
+   * Where the request body stands as the head goes out: `in-hand` when what is left can be
+   * drained within maxDrainBytes (a chunked body is drained up to it, then closed), `owed` when
+   * the client may never send it (it waits for a 100 Continue that was not sent) or it is too large.
+   */
+  bodyUnread(): BodyUnread {
+    if (this.requestComplete || this.body === null) return 'none';
+    if (this.expectContinue && !this.continueSent) return 'owed';
     if (this.contentLength >= 0) {
-      return this.contentLength - this.bodyReceived <= this.connection.ctx.options.maxDrainBytes;
+      return this.contentLength - this.bodyReceived <= this.connection.ctx.options.maxDrainBytes ? 'in-hand' : 'owed';
     }
-    return true; // chunked: drained up to maxDrainBytes, else closed
+    return 'in-hand';
+  }
+
+  headStarted(): void {
+    this.connection.responseStarted();
   }
 
   send(data: string | Uint8Array): boolean {

@@ -4,28 +4,35 @@
 //
 // The life of a response:
 //   1. The handler sets status and fields (validated here, nothing is written yet).
-//   2. write() or end() sends the head: framing is decided from the method, status, version
-//      and the declared or (for end(body)) known length; the session adds the Connection fields.
+//   2. write() or end() sends the head: planResponse() (http/plan.ts) decides, once, the framing,
+//      the Content-Length and whether the connection is kept, from the method, status, version,
+//      the declared or (for end(body)) known length, the handler's Connection field and what the
+//      connection reports (request wants close, server closing, client gone, body unread); the
+//      head is serialised from that plan, with no side effect on the connection.
 //   3. Body pieces go through the encoder (Content-Length enforced, chunks framed) to the socket.
 //   4. end() finishes the encoder and tells the session, which logs it and moves to the next request.
 import type { Readable } from 'node:stream';
 import { currentDateLine } from '../http/date.js';
-import { createBodyEncoder, NoBodyWrites, type BodyEncoder } from '../http/encoder.js';
+import { createBodyEncoder, type BodyEncoder } from '../http/encoder.js';
 import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
-import {
-  decideResponseFraming,
-  parseContentLength,
-  ResponseFraming,
-  shouldSendContentLengthHeader,
-} from '../http/framing.js';
+import { parseContentLength, ResponseFraming } from '../http/framing.js';
 import { serializeFields, statusLine } from '../http/head.js';
-import { isValidStatus } from '../http/status.js';
+import { isFinalStatus, planResponse, type BodyUnread, type ResponsePlan } from '../http/plan.js';
 import type { BodyChunk, BriskResponse } from './types.js';
 
 /** What a response needs from its connection. */
 export interface ResponseSink {
-  /** Connection / Keep-Alive field lines for this response; decides whether the connection stays open. */
-  connectionFields(res: Response, framing: ResponseFraming): string;
+  // The connection's inputs to the response plan, read when the head is sent.
+  /** The request does not allow another after it (Connection: close, HTTP/1.0 without keep-alive). */
+  readonly requestWantsClose: boolean;
+  readonly serverClosing: boolean;
+  /** The client half-closed or left, or this exchange is no longer the connection's current one. */
+  readonly clientGone: boolean;
+  bodyUnread(): BodyUnread;
+  /** "Connection: keep-alive" and "Keep-Alive" lines for a kept connection. */
+  readonly keepAliveFields: string;
+  /** The head is about to be written (the connection's state moves to writing). */
+  headStarted(): void;
   /** Queue bytes on the socket; false when its buffer is full. */
   send(data: string | Uint8Array): boolean;
   sendPieces(pieces: Uint8Array[]): boolean;
@@ -78,10 +85,8 @@ export class Response implements BriskResponse {
   state: ResponseState = ResponseState.Pending;
   /** Body bytes handed to the socket (framing excluded). */
   bodyBytes = 0;
-  /** The handler asked for Connection: close. */
-  closeRequested = false;
-  /** Decided when the head is sent. */
-  framing: ResponseFraming = ResponseFraming.None;
+  /** Decided once, when the head is sent; null before. */
+  plan: ResponsePlan | null = null;
   /** The fields as set, in order, flat: lower-cased name, name, value, lower-cased name, ... */
   private fields: string[] = [];
   private declaredLength = -1;
@@ -101,6 +106,11 @@ export class Response implements BriskResponse {
 
   get finished(): boolean {
     return this.state === ResponseState.Finished;
+  }
+
+  /** The plan said the connection carries another request after this response. */
+  get keepAlive(): boolean {
+    return this.plan !== null && this.plan.persistence === 'keep-alive';
   }
 
   // --- fields ---
@@ -135,13 +145,13 @@ export class Response implements BriskResponse {
     const lower = name.toLowerCase();
     this.removeLower(lower);
     if (lower === CONTENT_LENGTH) this.declaredLength = -1;
-    if (lower === CONNECTION) this.closeRequested = false;
     return this;
   }
 
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this {
     this.assertPending();
-    if (!isValidStatus(status)) throw new RangeError(`Invalid status code: ${status}`);
+    // 1xx are interim (writeEarlyHints, 100 Continue), 101 belongs to the upgrade path.
+    if (!isFinalStatus(status)) throw new RangeError(`Invalid final status code: ${status} (must be an integer from 200 to 599)`);
     this.status = status;
     if (headers !== undefined) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
     return this;
@@ -219,7 +229,7 @@ export class Response implements BriskResponse {
     const inferLength = body !== undefined || (this.method !== 'HEAD' && this.status !== 304);
     const head = this.sendHead(inferLength ? length : -1, true);
     if (head === null) return;
-    if (this.framing === ResponseFraming.None || length === 0) {
+    if ((this.plan as ResponsePlan).framing === ResponseFraming.None || length === 0) {
       this.sink.send(head);
       return;
     }
@@ -250,38 +260,63 @@ export class Response implements BriskResponse {
   }
 
   /**
-   * Decide framing and serialise the head. `knownLength` is the whole body's length when
+   * Plan the response and serialise its head. `knownLength` is the whole body's length when
    * end(body) is sending everything, else -1. Streaming writes send the head here; endWhole
-   * gets it back to join it with the body. Returns null when the connection is gone.
+   * gets it back to join it with the body. Returns null when the connection is gone. Throws,
+   * before anything changes, when the plan refuses (a 1xx or invalid status, a body whose length
+   * is not the declared Content-Length): the handler's failure, answered 500 by the exchange.
    */
   private sendHead(knownLength: number, ending: boolean): string | null {
-    const declared = this.declaredLength;
-    const contentLength = declared >= 0 ? declared : knownLength >= 0 ? knownLength : undefined;
-    const input = { method: this.method, status: this.status, versionMinor: this.versionMinor, contentLength, bodyFinished: knownLength >= 0 };
-    const framing = decideResponseFraming(input);
-    this.framing = framing;
-    if (framing === ResponseFraming.Length && declared >= 0 && knownLength >= 0 && declared !== knownLength) {
-      throw new Error(`Content-Length is ${declared} but the body is ${knownLength} bytes`);
+    const sink = this.sink;
+    const plan = planResponse({
+      method: this.method,
+      status: this.status,
+      versionMinor: this.versionMinor,
+      declaredLength: this.declaredLength,
+      knownLength,
+      requestWantsClose: sink.requestWantsClose,
+      handlerWantsClose: this.connectionCloseSet(),
+      serverClosing: sink.serverClosing,
+      clientGone: sink.clientGone,
+      bodyUnread: sink.bodyUnread(),
+    });
+    if (plan.refusal === 'ERR_INVALID_STATUS') {
+      throw new RangeError(`Invalid final status code: ${this.status} (must be an integer from 200 to 599)`);
     }
+    if (plan.refusal !== null) throw new Error(`Content-Length is ${this.declaredLength} but the body is ${knownLength} bytes`);
+    this.plan = plan;
     this.state = ResponseState.Streaming;
+    sink.headStarted();
+    const head = this.serializeHead(plan);
+    if (ending) return sink.isClosed ? null : head;
+    this.encoder = createBodyEncoder(plan.framing, plan.contentLength);
+    if (!sink.isClosed) sink.send(head);
+    return head;
+  }
+
+  /** The head as the plan says it: the handler's fields, Date, framing and connection fields. */
+  private serializeHead(plan: ResponsePlan): string {
     let head = statusLine(this.status, undefined);
     const fields = this.fields;
     let hasDate = false;
     for (let i = 0; i < fields.length; i += 3) {
       const lower = fields[i];
-      // The server owns framing and connection fields; a handler's Date wins.
+      // The plan owns framing and connection fields; a handler's Date wins.
       if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
       if (lower === DATE) hasDate = true;
       head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
     }
     if (!hasDate) head += currentDateLine();
-    if (contentLength !== undefined && shouldSendContentLengthHeader(input)) head += 'Content-Length: ' + contentLength + '\r\n';
-    else if (framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
-    head += this.sink.connectionFields(this, framing) + '\r\n';
-    if (ending) return this.sink.isClosed ? null : head;
-    this.encoder = createBodyEncoder(framing, contentLength, NoBodyWrites.Discard);
-    if (!this.sink.isClosed) this.sink.send(head);
-    return head;
+    if (plan.contentLength !== undefined) head += 'Content-Length: ' + plan.contentLength + '\r\n';
+    else if (plan.framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
+    return head + (plan.persistence === 'keep-alive' ? this.sink.keepAliveFields : 'Connection: close\r\n') + '\r\n';
+  }
+
+  /** Whether the Connection field, as it stands now, has the `close` option (RFC 9110 §7.6.1). */
+  private connectionCloseSet(): boolean {
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i += 3) if (fields[i] === CONNECTION && hasToken(fields[i + 2], 'close')) return true;
+    return false;
   }
 
   /** A handler failed before sending anything: forget its fields so an error can be sent instead. */
@@ -317,8 +352,6 @@ export class Response implements BriskResponse {
       const n = parseContentLength(text);
       if (n === undefined) throw new TypeError(`Invalid Content-Length: ${JSON.stringify(text)}`);
       this.declaredLength = n;
-    } else if (lower === CONNECTION && hasToken(text, 'close')) {
-      this.closeRequested = true;
     }
     this.fields.push(lower, name, text);
     return this;

@@ -136,8 +136,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     return this.exchange;
   }
 
-  get closing(): boolean {
-    return this.shutdownRequested || this.clientEnded;
+  get serverClosing(): boolean {
+    return this.shutdownRequested;
+  }
+
+  get clientGone(): boolean {
+    return this.clientEnded || this.destroyed;
   }
 
   get isClosed(): boolean {
@@ -395,6 +399,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     if (ctx.log.debugEnabled) this.debug(`Response sent: ${res.status} (${res.bodyBytes} body bytes).`);
     this.exchange = null;
     ctx.requestDone(req, res, ctx.clock.now - exchange.startMs);
+    // The plan's decision (exchange.keepAlive), and what happened since the head went out.
     if (!exchange.keepAlive || !exchange.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
       if (this.inExecute) this.parser?.pause();
@@ -482,7 +487,6 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
       // The error is in the body of the request being handled.
       const res = exchange.res;
       exchange.abort(new HttpError(error.status, error.reason, true));
-      exchange.keepAlive = false;
       if (res.state === ResponseState.Pending) exchange.answerError(error.status, error.reason);
       else if (res.state === ResponseState.Streaming) this.destroy();
       else this.closeGracefully();
@@ -538,7 +542,6 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
         const exchange = this.exchange;
         exchange?.abort(new HttpError(408, 'Request body timeout', true));
         if (exchange !== null && exchange.res.state === ResponseState.Pending) {
-          exchange.keepAlive = false;
           exchange.answerError(408, 'Request body timeout');
         } else {
           this.destroy();
