@@ -56,14 +56,31 @@ export interface BriskRequest extends AsyncIterable<Buffer> {
 export type BodyChunk = string | Uint8Array;
 
 export interface BriskResponse {
-  /** Status code to send; default 200. */
+  /**
+   * Final status code to send; default 200. Must be an integer from 200 to 599 when the head
+   * goes out: a 1xx is interim (send 103 with `writeEarlyHints`; `100 Continue` is sent by brisk
+   * when the body is first read; 101 only by the server's `onUpgrade` path), and one sent as
+   * final would make the client take the next pipelined response for this one. Assigning an
+   * invalid value is not checked at once; the `write()` or `end()` that sends the head throws a
+   * RangeError, which fails the handler like any error before the head: brisk answers 500 with
+   * `Connection: close`.
+   */
   status: number;
+  /**
+   * Replaces every value of the field. The server owns `Content-Length` framing,
+   * `Transfer-Encoding` and `Keep-Alive`; a `Connection` field is read as it stands when the head
+   * is sent: with the `close` option the connection closes after this response, and setting it
+   * back to `keep-alive` (or removing it) before then undoes that.
+   */
   setHeader(name: string, value: string | number | readonly string[]): this;
   appendHeader(name: string, value: string | number | readonly string[]): this;
   getHeader(name: string): string | string[] | undefined;
   hasHeader(name: string): boolean;
   removeHeader(name: string): this;
-  /** Sets status (and optionally headers) in one call. Does not send anything yet. */
+  /**
+   * Sets status (and optionally headers) in one call. Does not send anything yet. Throws a
+   * RangeError at once, changing nothing, unless `status` is a final status (an integer 200–599).
+   */
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this;
   /** True once the head is on its way to the socket. */
   readonly headersSent: boolean;
