@@ -12,7 +12,7 @@ import { reasonPhrase } from '../http/status.js';
 import { BodyKind, type HeadInfo } from '../parser/index.js';
 import { BodyState, RequestBody, type BodySource } from './body.js';
 import type { ServerContext } from './context.js';
-import { HttpError } from './errors.js';
+import { HttpError, SERVER_ERRORS, ServerError, type ServerErrorCode } from './errors.js';
 import { Request, type RequestOrigin } from './request.js';
 import { Response, ResponseState, type ResponseSink } from './response.js';
 
@@ -124,10 +124,13 @@ export class Exchange implements ResponseSink, BodySource {
     }
     // An HttpError with a status that cannot be final (1xx, 600) is the handler's bug too: 500.
     const status = error instanceof HttpError && isFinalStatus(error.status) ? error.status : 500;
+    // The log line names the error by its code: the ServerError's own (ERR_HEADERS_SENT, ...),
+    // else ERR_HANDLER for whatever the handler threw.
+    const code = error instanceof ServerError ? error.code : 'ERR_HANDLER';
     if (status >= 500) {
-      connection.ctx.log.error(`handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
+      connection.ctx.log.error(`${code}: handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
     } else {
-      connection.debug(`handler answered ${status}: ${(error as Error).message}`);
+      connection.debug(`${code}: handler answered ${status}: ${(error as Error).message}`);
     }
     if (this.res.state !== ResponseState.Pending) {
       // Part of the response is on the wire: the only honest end is an abort.
@@ -136,6 +139,12 @@ export class Exchange implements ResponseSink, BodySource {
     }
     const close = status >= 500 || (error instanceof HttpError && error.closeConnection);
     this.answerError(status, status >= 500 ? reasonPhrase(status) : (error as Error).message, close);
+  }
+
+  /** Answer one of SERVER_ERRORS: its status, its reason, and Connection: close where it says so. */
+  answerServerError(code: ServerErrorCode): void {
+    const kind = SERVER_ERRORS[code];
+    this.answerError(kind.status, kind.reason, kind.close);
   }
 
   /** Answer through the normal response path (framing, Date, Connection) with a short text body. */

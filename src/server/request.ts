@@ -2,7 +2,7 @@
 // everything derived from it (path, query, header lookup, abort signal) built on first use.
 import type { Socket } from 'node:net';
 import { EMPTY_BODY, RequestBody } from './body.js';
-import { HttpError } from './errors.js';
+import { ServerError } from './errors.js';
 import { resolveClient, type ClientView, type TrustList } from './forwarded.js';
 import { FieldList } from './headers.js';
 import type { BriskRequest, RequestHeaders } from './types.js';
@@ -105,7 +105,7 @@ export class Request implements BriskRequest {
   async bytes(limitBytes = this.maxBodyBytes): Promise<Buffer> {
     if (this.bodyStream === null) return Buffer.alloc(0);
     if (this.contentLength > limitBytes) {
-      throw new HttpError(413, `Request body of ${this.contentLength} bytes exceeds ${limitBytes}`, true);
+      throw new ServerError('ERR_BODY_TOO_LARGE', `${this.contentLength} bytes, the limit is ${limitBytes}`);
     }
     return this.bodyStream.collect(limitBytes);
   }
@@ -119,7 +119,7 @@ export class Request implements BriskRequest {
     try {
       return JSON.parse(text);
     } catch {
-      throw new HttpError(400, 'Request body is not valid JSON');
+      throw new ServerError('ERR_BODY_INVALID_JSON');
     }
   }
 

@@ -13,11 +13,12 @@
 //   4. end() finishes the encoder and tells the session, which logs it and moves to the next request.
 import type { Readable } from 'node:stream';
 import { currentDateLine } from '../http/date.js';
-import { createBodyEncoder, type BodyEncoder } from '../http/encoder.js';
+import { BodyEncoderError, createBodyEncoder, type BodyEncoder } from '../http/encoder.js';
 import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
 import { parseContentLength, ResponseFraming } from '../http/framing.js';
 import { serializeFields, statusLine } from '../http/head.js';
 import { isFinalStatus, planResponse, type BodyUnread, type ResponsePlan } from '../http/plan.js';
+import { ServerError } from './errors.js';
 import type { BodyChunk, BriskResponse } from './types.js';
 
 /** What a response needs from its connection. */
@@ -151,7 +152,7 @@ export class Response implements BriskResponse {
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this {
     this.assertPending();
     // 1xx are interim (writeEarlyHints, 100 Continue), 101 belongs to the upgrade path.
-    if (!isFinalStatus(status)) throw new RangeError(`Invalid final status code: ${status} (must be an integer from 200 to 599)`);
+    if (!isFinalStatus(status)) throw new ServerError('ERR_INVALID_STATUS', String(status));
     this.status = status;
     if (headers !== undefined) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
     return this;
@@ -172,12 +173,16 @@ export class Response implements BriskResponse {
   // --- body ---
 
   write(chunk: BodyChunk): boolean {
-    if (this.state === ResponseState.Finished) throw new Error('write() after end()');
+    if (this.state === ResponseState.Finished) throw new ServerError('ERR_WRITE_AFTER_END');
     if (this.state === ResponseState.Pending) this.sendHead(-1, false);
     if (this.sink.isClosed) return false;
     const encoder = this.encoder as BodyEncoder;
     const pieces = (this.pieces ??= []);
-    encoder.encode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, pieces);
+    try {
+      encoder.encode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, pieces);
+    } catch (error) {
+      throw asServerError(error);
+    }
     if (pieces.length === 0) return true;
     this.bodyBytes = encoder.bytesWritten;
     const ok = this.sink.sendPieces(pieces);
@@ -197,7 +202,11 @@ export class Response implements BriskResponse {
       if (body !== undefined) this.write(body);
       const encoder = this.encoder as BodyEncoder;
       const pieces = (this.pieces ??= []);
-      encoder.finish(pieces);
+      try {
+        encoder.finish(pieces);
+      } catch (error) {
+        throw asServerError(error);
+      }
       if (pieces.length > 0 && !this.sink.isClosed) this.sink.sendPieces(pieces);
       pieces.length = 0;
     }
@@ -262,9 +271,9 @@ export class Response implements BriskResponse {
   /**
    * Plan the response and serialise its head. `knownLength` is the whole body's length when
    * end(body) is sending everything, else -1. Streaming writes send the head here; endWhole
-   * gets it back to join it with the body. Returns null when the connection is gone. Throws,
-   * before anything changes, when the plan refuses (a 1xx or invalid status, a body whose length
-   * is not the declared Content-Length): the handler's failure, answered 500 by the exchange.
+   * gets it back to join it with the body. Returns null when the connection is gone. Throws a
+   * ServerError, before anything changes, when the plan refuses (ERR_INVALID_STATUS: a 1xx or
+   * other non-final status; ERR_CONTENT_LENGTH_MISMATCH): the handler's failure, answered 500.
    */
   private sendHead(knownLength: number, ending: boolean): string | null {
     const sink = this.sink;
@@ -280,10 +289,8 @@ export class Response implements BriskResponse {
       clientGone: sink.clientGone,
       bodyUnread: sink.bodyUnread(),
     });
-    if (plan.refusal === 'ERR_INVALID_STATUS') {
-      throw new RangeError(`Invalid final status code: ${this.status} (must be an integer from 200 to 599)`);
-    }
-    if (plan.refusal !== null) throw new Error(`Content-Length is ${this.declaredLength} but the body is ${knownLength} bytes`);
+    if (plan.refusal === 'ERR_INVALID_STATUS') throw new ServerError('ERR_INVALID_STATUS', String(this.status));
+    if (plan.refusal !== null) throw new ServerError(plan.refusal, `declared ${this.declaredLength}, the body is ${knownLength} bytes`);
     this.plan = plan;
     this.state = ResponseState.Streaming;
     sink.headStarted();
@@ -350,7 +357,7 @@ export class Response implements BriskResponse {
     }
     if (lower === CONTENT_LENGTH) {
       const n = parseContentLength(text);
-      if (n === undefined) throw new TypeError(`Invalid Content-Length: ${JSON.stringify(text)}`);
+      if (n === undefined) throw new ServerError('ERR_INVALID_CONTENT_LENGTH', JSON.stringify(text));
       this.declaredLength = n;
     }
     this.fields.push(lower, name, text);
@@ -367,8 +374,16 @@ export class Response implements BriskResponse {
   }
 
   private assertPending(): void {
-    if (this.state !== ResponseState.Pending) throw new Error('Headers already sent');
+    if (this.state !== ResponseState.Pending) throw new ServerError('ERR_HEADERS_SENT');
   }
+}
+
+/** An encoder's refusal as the server error of the same code (the handler sees one error class). */
+function asServerError(error: unknown): unknown {
+  if (!(error instanceof BodyEncoderError)) return error;
+  const code = error.code === 'ERR_WRITE_AFTER_FINISH' ? 'ERR_WRITE_AFTER_END' : error.code;
+  const detail = error.message === error.reason ? undefined : error.message.slice(error.reason.length + 2, -1);
+  return new ServerError(code, detail);
 }
 
 /** Any body source `send()` takes, as one async iterable (Node's Readable and Web ReadableStream both are). */

@@ -62,8 +62,8 @@ export interface BriskResponse {
    * when the body is first read; 101 only by the server's `onUpgrade` path), and one sent as
    * final would make the client take the next pipelined response for this one. Assigning an
    * invalid value is not checked at once; the `write()` or `end()` that sends the head throws a
-   * RangeError, which fails the handler like any error before the head: brisk answers 500 with
-   * `Connection: close`.
+   * `ServerError` with code `ERR_INVALID_STATUS`, which fails the handler like any error before
+   * the head: brisk answers 500 with `Connection: close`.
    */
   status: number;
   /**
@@ -79,7 +79,10 @@ export interface BriskResponse {
   removeHeader(name: string): this;
   /**
    * Sets status (and optionally headers) in one call. Does not send anything yet. Throws a
-   * RangeError at once, changing nothing, unless `status` is a final status (an integer 200–599).
+   * `ServerError` (`ERR_INVALID_STATUS`) at once, changing nothing, unless `status` is a final
+   * status (an integer 200–599). After the head is sent every field or status change throws
+   * `ERR_HEADERS_SENT`; a write after `end()` throws `ERR_WRITE_AFTER_END`; a body longer or
+   * shorter than a declared `Content-Length` throws `ERR_CONTENT_LENGTH_MISMATCH`.
    */
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this;
   /** True once the head is on its way to the socket. */
