@@ -10,7 +10,6 @@ import type { ParserPool } from './parser-pool.js';
 import type { ServerOptions } from './options.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
-import type { Session } from './session.js';
 import type { BriskRequest, Handler } from './types.js';
 
 /**
@@ -23,6 +22,22 @@ import type { BriskRequest, Handler } from './types.js';
 export interface UpgradeHandler {
   (req: BriskRequest, socket: Socket, head: Buffer): void;
   accepts?(req: BriskRequest): boolean;
+}
+
+/**
+ * What the server keeps of one connection (a Session): enough to count, sweep and shut it down.
+ * An interface here, not the Session class, so that this module imports no module that imports it.
+ */
+export interface ServedConnection {
+  /** Close after the current response (server shutting down). */
+  shutdownRequested: boolean;
+  /** A request is being handled (for graceful shutdown). */
+  readonly isBusy: boolean;
+  readonly peerSocket: Socket;
+  /** The coarse clock's tick: fire whatever deadline has passed. */
+  sweep(now: number): void;
+  closeGracefully(): void;
+  destroy(): void;
 }
 
 export interface ServerContext {
@@ -40,7 +55,7 @@ export interface ServerContext {
   /** "Connection: keep-alive\r\nKeep-Alive: timeout=N\r\n", for 1.0 and 1.1 clients. */
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
-  sessionClosed(session: Session): void;
+  sessionClosed(session: ServedConnection): void;
   /** A request and its response are both complete (for access logs and metrics). */
   requestDone(req: Request, res: Response, durationMs: number): void;
   parseError(error: ParseError): void;
