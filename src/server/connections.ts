@@ -8,7 +8,7 @@ import { flatString } from '../http/head.js';
 import { resolveParserLimits, type ParseError, type ParserLimits } from '../parser/index.js';
 import { CoarseClock, tickFor, type Sweepable } from './clock.js';
 import type { ServedConnection, ServerContext, UpgradeHandler } from './context.js';
-import { TIMEOUT_NAMES, type TimeoutKind } from './errors.js';
+import { TIMEOUT_NAMES, type ServerErrorCode, type TimeoutKind } from './errors.js';
 import type { TrustList } from './forwarded.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -129,6 +129,10 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
   parseError(error: ParseError): void {
     this.stats.parseErrors++;
     this.metrics?.parseError(error.code);
+  }
+
+  serverError(code: ServerErrorCode): void {
+    this.metrics?.serverError(code);
   }
 
   timedOut(kind: TimeoutKind): void {

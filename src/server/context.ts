@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { ParseError, ParserLimits } from '../parser/index.js';
 import type { CoarseClock } from './clock.js';
 import type { TrustList } from './forwarded.js';
-import type { TimeoutKind } from './errors.js';
+import type { ServerErrorCode, TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ParserPool } from './parser-pool.js';
 import type { ServerOptions } from './options.js';
@@ -59,5 +59,7 @@ export interface ServerContext {
   /** A request and its response are both complete (for access logs and metrics). */
   requestDone(req: Request, res: Response, durationMs: number): void;
   parseError(error: ParseError): void;
+  /** A request was refused or failed with one of SERVER_ERRORS (for metrics). */
+  serverError(code: ServerErrorCode): void;
   timedOut(kind: TimeoutKind): void;
 }

@@ -100,9 +100,3 @@ export class ServerError extends HttpError {
     this.reason = kind.reason;
   }
 }
-
-/** The error of each timeout kind that is answered (keep-alive and write timeouts only close). */
-export const TIMEOUT_ERRORS: { readonly [kind: number]: ServerErrorCode | undefined } = {
-  [TimeoutKind.Headers]: 'ERR_HEADERS_TIMEOUT',
-  [TimeoutKind.Body]: 'ERR_BODY_TIMEOUT',
-};

@@ -98,9 +98,9 @@ export class Exchange implements ResponseSink, BodySource {
         this.upgrading = true;
         return;
       }
-      if (isConnect) return this.answerError(501, 'CONNECT is not supported');
+      if (isConnect) return this.answerServerError('ERR_CONNECT_UNSUPPORTED');
     }
-    if (info.expectOther) return this.answerError(417, 'Unsupported expectation');
+    if (info.expectOther) return this.answerServerError('ERR_EXPECTATION');
     this.invoke();
   }
 
@@ -127,11 +127,15 @@ export class Exchange implements ResponseSink, BodySource {
     // The log line names the error by its code: the ServerError's own (ERR_HEADERS_SENT, ...),
     // else ERR_HANDLER for whatever the handler threw.
     const code = error instanceof ServerError ? error.code : 'ERR_HANDLER';
+    // A handler's own HttpError (404, 401, ...) is an answer it chose, not a server error.
+    if (error instanceof ServerError || !(error instanceof HttpError)) connection.ctx.serverError(code);
     if (status >= 500) {
       connection.ctx.log.error(`${code}: handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
     } else {
       connection.debug(`${code}: handler answered ${status}: ${(error as Error).message}`);
     }
+    // The answer is complete (the handler failed after end()): nothing of it needs undoing.
+    if (this.res.state === ResponseState.Finished) return;
     if (this.res.state !== ResponseState.Pending) {
       // Part of the response is on the wire: the only honest end is an abort.
       connection.destroy();
@@ -144,6 +148,7 @@ export class Exchange implements ResponseSink, BodySource {
   /** Answer one of SERVER_ERRORS: its status, its reason, and Connection: close where it says so. */
   answerServerError(code: ServerErrorCode): void {
     const kind = SERVER_ERRORS[code];
+    this.connection.ctx.serverError(code);
     this.answerError(kind.status, kind.reason, kind.close);
   }
 

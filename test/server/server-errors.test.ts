@@ -64,3 +64,74 @@ describe('what the response API throws at a handler', () => {
     });
   }
 });
+
+describe('server errors in the metrics', () => {
+  it('brisk_server_errors_total counts each by its code; a handler\'s own HttpError is not one', { timeout: 10_000 }, async () => {
+    const s = await startServer(
+      (req, res) => {
+        if (req.path === '/throw') throw new Error('boom');
+        if (req.path === '/misuse') {
+          res.end('a');
+          res.write('b');
+        }
+        if (req.path === '/teapot') throw new HttpError(418, 'short and stout');
+        res.end('ok');
+      },
+      { logLevel: 'silent', metricsPath: '/metrics' } as never,
+    );
+    try {
+      const ask = async (lines: string[]): Promise<number> =>
+        withClient(s.port, async (client) => {
+          await client.write(request([...lines, 'Host: a', 'Connection: close']));
+          return (await client.readResponse()).status;
+        });
+      assert.equal(await ask(['GET /throw HTTP/1.1']), 500);
+      assert.equal(await ask(['GET /throw HTTP/1.1']), 500);
+      assert.equal(await ask(['GET /teapot HTTP/1.1']), 418);
+      assert.equal(await ask(['GET /misuse HTTP/1.1']), 200);
+      assert.equal(await ask(['POST /x HTTP/1.1', 'Expect: 100-wait', 'Content-Length: 1']), 417);
+      const text = await withClient(s.port, async (client) => {
+        await client.write(request(['GET /metrics HTTP/1.1', 'Host: a', 'Connection: close']));
+        return (await client.readResponse()).body.toString();
+      });
+      const errors = text.split('\n').filter((l) => l.startsWith('brisk_server_errors_total{')).sort();
+      assert.deepEqual(errors, [
+        'brisk_server_errors_total{code="ERR_EXPECTATION"} 1',
+        'brisk_server_errors_total{code="ERR_HANDLER"} 2',
+        'brisk_server_errors_total{code="ERR_WRITE_AFTER_END"} 1',
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a handler that fails after end()', () => {
+  for (const style of ['sync', 'async'] as const) {
+    it(`${style}: its complete response reaches the client and the connection carries the next request`, { timeout: 10_000 }, async () => {
+      const s = await startServer(
+        style === 'sync'
+          ? (req, res) => {
+              res.end(req.path);
+              if (req.path === '/first') throw new Error('after the answer');
+            }
+          : async (req, res) => {
+              res.end(req.path);
+              await Promise.resolve();
+              if (req.path === '/first') throw new Error('after the answer');
+            },
+        { logLevel: 'silent' },
+      );
+      try {
+        await withClient(s.port, async (client) => {
+          await client.write(Buffer.concat([request(['GET /first HTTP/1.1', 'Host: a']), request(['GET /second HTTP/1.1', 'Host: a'])]));
+          const [first, second] = await client.readResponses(2);
+          assert.equal(first!.body.toString(), '/first');
+          assert.equal(second!.body.toString(), '/second');
+        });
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});
