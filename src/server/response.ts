@@ -1,6 +1,6 @@
 // What a handler writes to. Fields are validated as they are set (no response splitting);
 // the head is serialised once, when the first body byte or end() arrives, with framing from
-// http/framing.ts; body bytes go through the matching encoder from http/encoder.ts.
+// http/plan.ts; body bytes go through the matching encoder from http/encoder.ts.
 //
 // The life of a response:
 //   1. The handler sets status and fields (validated here, nothing is written yet).
