@@ -57,6 +57,16 @@ export interface ResponsePlan {
   readonly refusal: PlanRefusal | null;
 }
 
+/**
+ * Where planResponse writes its plan: a fresh object by default, or one the caller keeps (a
+ * Response is its own plan target). Measured (Response head + end(body), stub connection): a
+ * new plan object and a new input object per response cost ~12 ns of ~140.
+ */
+export type PlanTarget = { -readonly [K in keyof ResponsePlan]: ResponsePlan[K] };
+
+/** A ResponsePlanInput a caller fills and reuses (planResponse never keeps it). */
+export type PlanInputSlots = { -readonly [K in keyof ResponsePlanInput]: ResponsePlanInput[K] };
+
 /** A final status (RFC 9110 §15: 2xx–5xx complete a request; 1xx are interim). */
 export function isFinalStatus(status: number): boolean {
   return Number.isInteger(status) && status >= 200 && status <= 599;
@@ -79,19 +89,13 @@ function contentLengthAllowed(method: string, status: number): boolean {
   return status !== 204 && !(method === 'CONNECT' && status < 300);
 }
 
-const REFUSED_STATUS: ResponsePlan = Object.freeze({
-  framing: ResponseFraming.None,
-  contentLength: undefined,
-  persistence: 'close',
-  refusal: 'ERR_INVALID_STATUS',
-});
-
-const REFUSED_LENGTH: ResponsePlan = Object.freeze({
-  framing: ResponseFraming.None,
-  contentLength: undefined,
-  persistence: 'close',
-  refusal: 'ERR_CONTENT_LENGTH_MISMATCH',
-});
+function refuse(out: PlanTarget, refusal: PlanRefusal): ResponsePlan {
+  out.framing = ResponseFraming.None;
+  out.contentLength = undefined;
+  out.persistence = 'close';
+  out.refusal = refusal;
+  return out;
+}
 
 /**
  * Plan a final response. Framing, in order:
@@ -101,10 +105,12 @@ const REFUSED_LENGTH: ResponsePlan = Object.freeze({
  *   unknown length, HTTP/1.0         → CloseDelimited (HTTP/1.0 has no chunked, RFC 9112 §7.1)
  * The connection is kept only when the request, the handler and the server all allow it, the
  * client is still there, the body is not close-delimited, and no request-body bytes are owed.
+ * The plan is written into `out` (every field) and returned; nothing else is touched.
  */
-export function planResponse(input: ResponsePlanInput): ResponsePlan {
-  const { method, status } = input;
-  if (!isFinalStatus(status)) return REFUSED_STATUS;
+export function planResponse(input: ResponsePlanInput, out: PlanTarget = newPlan()): ResponsePlan {
+  const method = input.method;
+  const status = input.status;
+  if (!isFinalStatus(status)) return refuse(out, 'ERR_INVALID_STATUS');
   const declared = input.declaredLength;
   const known = input.knownLength;
   const length = declared >= 0 ? declared : known;
@@ -113,14 +119,19 @@ export function planResponse(input: ResponsePlanInput): ResponsePlan {
   else if (length >= 0) framing = ResponseFraming.Length;
   else framing = input.versionMinor >= 1 ? ResponseFraming.Chunked : ResponseFraming.CloseDelimited;
   // A body of one length under a field that says another would desync the client.
-  if (framing === ResponseFraming.Length && declared >= 0 && known >= 0 && declared !== known) return REFUSED_LENGTH;
+  if (framing === ResponseFraming.Length && declared >= 0 && known >= 0 && declared !== known) {
+    return refuse(out, 'ERR_CONTENT_LENGTH_MISMATCH');
+  }
   const keep =
     !input.requestWantsClose && !input.handlerWantsClose && !input.serverClosing && !input.clientGone &&
     framing !== ResponseFraming.CloseDelimited && input.bodyUnread !== 'owed';
-  return {
-    framing,
-    contentLength: length >= 0 && contentLengthAllowed(method, status) ? length : undefined,
-    persistence: keep ? 'keep-alive' : 'close',
-    refusal: null,
-  };
+  out.framing = framing;
+  out.contentLength = length >= 0 && contentLengthAllowed(method, status) ? length : undefined;
+  out.persistence = keep ? 'keep-alive' : 'close';
+  out.refusal = null;
+  return out;
+}
+
+function newPlan(): PlanTarget {
+  return { framing: ResponseFraming.None, contentLength: undefined, persistence: 'close', refusal: null };
 }

@@ -17,7 +17,15 @@ import { BodyEncoderError, createBodyEncoder, type BodyEncoder } from '../http/e
 import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
 import { parseContentLength, ResponseFraming } from '../http/framing.js';
 import { serializeFields, statusLine } from '../http/head.js';
-import { isFinalStatus, planResponse, type BodyUnread, type ResponsePlan } from '../http/plan.js';
+import {
+  isFinalStatus,
+  planResponse,
+  type BodyUnread,
+  type PlanInputSlots,
+  type PlanRefusal,
+  type PlanTarget,
+  type Persistence,
+} from '../http/plan.js';
 import { ServerError } from './errors.js';
 import type { BodyChunk, BriskResponse } from './types.js';
 
@@ -81,13 +89,22 @@ const MAX_CHECKED_NAMES = 512;
 const CHECKED_VALUES = new Set<string>();
 const MAX_CHECKED_VALUE_LENGTH = 128;
 
-export class Response implements BriskResponse {
+/** planResponse's input, filled for each head: the call is synchronous and keeps nothing (see PlanTarget). */
+const PLAN_INPUT: PlanInputSlots = {
+  method: '', status: 0, versionMinor: 1, declaredLength: -1, knownLength: -1,
+  requestWantsClose: false, handlerWantsClose: false, serverClosing: false, clientGone: false, bodyUnread: 'none',
+};
+
+export class Response implements BriskResponse, PlanTarget {
   status = 200;
   state: ResponseState = ResponseState.Pending;
   /** Body bytes handed to the socket (framing excluded). */
   bodyBytes = 0;
-  /** Decided once, when the head is sent; null before. */
-  plan: ResponsePlan | null = null;
+  // The response plan (http/plan.ts), written here once when the head is sent.
+  framing: ResponseFraming = ResponseFraming.None;
+  contentLength: number | undefined = undefined;
+  persistence: Persistence = 'close';
+  refusal: PlanRefusal | null = null;
   /** The fields as set, in order, flat: lower-cased name, name, value, lower-cased name, ... */
   private fields: string[] = [];
   private declaredLength = -1;
@@ -111,7 +128,7 @@ export class Response implements BriskResponse {
 
   /** The plan said the connection carries another request after this response. */
   get keepAlive(): boolean {
-    return this.plan !== null && this.plan.persistence === 'keep-alive';
+    return this.state !== ResponseState.Pending && this.persistence === 'keep-alive';
   }
 
   // --- fields ---
@@ -238,7 +255,7 @@ export class Response implements BriskResponse {
     const inferLength = body !== undefined || (this.method !== 'HEAD' && this.status !== 304);
     const head = this.sendHead(inferLength ? length : -1, true);
     if (head === null) return;
-    if ((this.plan as ResponsePlan).framing === ResponseFraming.None || length === 0) {
+    if (this.framing === ResponseFraming.None || length === 0) {
       this.sink.send(head);
       return;
     }
@@ -277,32 +294,31 @@ export class Response implements BriskResponse {
    */
   private sendHead(knownLength: number, ending: boolean): string | null {
     const sink = this.sink;
-    const plan = planResponse({
-      method: this.method,
-      status: this.status,
-      versionMinor: this.versionMinor,
-      declaredLength: this.declaredLength,
-      knownLength,
-      requestWantsClose: sink.requestWantsClose,
-      handlerWantsClose: this.connectionCloseSet(),
-      serverClosing: sink.serverClosing,
-      clientGone: sink.clientGone,
-      bodyUnread: sink.bodyUnread(),
-    });
-    if (plan.refusal === 'ERR_INVALID_STATUS') throw new ServerError('ERR_INVALID_STATUS', String(this.status));
-    if (plan.refusal !== null) throw new ServerError(plan.refusal, `declared ${this.declaredLength}, the body is ${knownLength} bytes`);
-    this.plan = plan;
+    const input = PLAN_INPUT;
+    input.method = this.method;
+    input.status = this.status;
+    input.versionMinor = this.versionMinor;
+    input.declaredLength = this.declaredLength;
+    input.knownLength = knownLength;
+    input.requestWantsClose = sink.requestWantsClose;
+    input.handlerWantsClose = this.connectionCloseSet();
+    input.serverClosing = sink.serverClosing;
+    input.clientGone = sink.clientGone;
+    input.bodyUnread = sink.bodyUnread();
+    const refusal = planResponse(input, this).refusal;
+    if (refusal === 'ERR_INVALID_STATUS') throw new ServerError('ERR_INVALID_STATUS', String(this.status));
+    if (refusal !== null) throw new ServerError(refusal, `declared ${this.declaredLength}, the body is ${knownLength} bytes`);
     this.state = ResponseState.Streaming;
     sink.headStarted();
-    const head = this.serializeHead(plan);
+    const head = this.serializeHead();
     if (ending) return sink.isClosed ? null : head;
-    this.encoder = createBodyEncoder(plan.framing, plan.contentLength);
+    this.encoder = createBodyEncoder(this.framing, this.contentLength);
     if (!sink.isClosed) sink.send(head);
     return head;
   }
 
   /** The head as the plan says it: the handler's fields, Date, framing and connection fields. */
-  private serializeHead(plan: ResponsePlan): string {
+  private serializeHead(): string {
     let head = statusLine(this.status, undefined);
     const fields = this.fields;
     let hasDate = false;
@@ -314,9 +330,9 @@ export class Response implements BriskResponse {
       head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
     }
     if (!hasDate) head += currentDateLine();
-    if (plan.contentLength !== undefined) head += 'Content-Length: ' + plan.contentLength + '\r\n';
-    else if (plan.framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
-    return head + (plan.persistence === 'keep-alive' ? this.sink.keepAliveFields : 'Connection: close\r\n') + '\r\n';
+    if (this.contentLength !== undefined) head += 'Content-Length: ' + this.contentLength + '\r\n';
+    else if (this.framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
+    return head + (this.persistence === 'keep-alive' ? this.sink.keepAliveFields : 'Connection: close\r\n') + '\r\n';
   }
 
   /** Whether the Connection field, as it stands now, has the `close` option (RFC 9110 §7.6.1). */

@@ -200,3 +200,13 @@ test('isFinalStatus', async (t) => {
   ];
   for (const [status, final] of cases) await t.test(String(status), () => assert.equal(isFinalStatus(status), final));
 });
+
+test('planResponse into a reused target overwrites every field', () => {
+  const out = { framing: ResponseFraming.Chunked, contentLength: 9 as number | undefined, persistence: 'keep-alive' as Persistence, refusal: null as PlanRefusal | null };
+  for (const input of allInputs()) {
+    const fresh = planResponse(input);
+    const reused = planResponse(input, out);
+    assert.equal(reused, out);
+    assert.deepEqual({ ...reused }, { ...fresh }, JSON.stringify(input));
+  }
+});
