@@ -18,6 +18,8 @@ export const enum BodyState {
   Streaming = 0,
   Ended = 1,
   Failed = 2,
+  /** The reader stopped early (return()): nothing more is queued; the session drains the rest. */
+  Abandoned = 3,
 }
 
 /** 64 KiB: one socket read. Arbitrary, in line with Node's stream highWaterMark for sockets. */
@@ -102,7 +104,7 @@ export class RequestBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer>
       }
       return Promise.resolve({ value: chunk, done: false });
     }
-    if (this.state === BodyState.Ended) return Promise.resolve(DONE);
+    if (this.state === BodyState.Ended || this.state === BodyState.Abandoned) return Promise.resolve(DONE);
     if (this.state === BodyState.Failed) return Promise.reject(this.error);
     if (this.waiting !== null) return Promise.reject(new Error('RequestBody: concurrent reads are not supported'));
     if (this.paused) {
@@ -116,6 +118,8 @@ export class RequestBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer>
 
   /** Stop reading early (break out of for-await): the rest is drained by the session. */
   return(): Promise<IteratorResult<Buffer>> {
+    // From now on push() is not called: the exchange drains what still arrives (bounded by maxDrainBytes).
+    if (this.state === BodyState.Streaming) this.state = BodyState.Abandoned;
     this.queue = [];
     this.queuedBytes = 0;
     if (this.paused) {

@@ -56,6 +56,11 @@ export class Exchange implements ResponseSink, BodySource {
   keepAlive = false;
   /** The request is being handed to the upgrade handler at message complete. */
   upgrading = false;
+  /**
+   * The connection cannot carry another request whatever the response says: the unread body
+   * cannot be skipped safely (see shouldReuseConnection).
+   */
+  mustClose = false;
 
   // What the exchange needs of the HeadInfo, copied: the parser reuses that object.
   private readonly requestKeepAlive: boolean;
@@ -96,6 +101,9 @@ export class Exchange implements ResponseSink, BodySource {
       // RFC 9110 §7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
       if (upgrade !== null && (isConnect || info.versionMinor === 1) && (upgrade.accepts?.(this.req) ?? true)) {
         this.upgrading = true;
+        // Nobody reads this body before message complete: drain it (bounded) rather than queue
+        // it, or it would pause the socket with no deadline running and stall for ever.
+        this.body?.return();
         return;
       }
       if (isConnect) return this.answerError(501, 'CONNECT is not supported');
@@ -166,7 +174,16 @@ export class Exchange implements ResponseSink, BodySource {
     this.drainedBytes += data.length;
     if (this.drainedBytes <= this.connection.ctx.options.maxDrainBytes) return true;
     this.keepAlive = false;
-    return false;
+    this.mustClose = true;
+    if (this.upgrading) {
+      this.upgrading = false;
+      this.answerError(413, 'Request body too large');
+      return false;
+    }
+    if (this.res.state === ResponseState.Finished) return false;
+    // The handler abandoned the body (return()) but still answers: stop reading until it has, then close.
+    this.connection.pauseBody();
+    return true;
   }
 
   /** The request's last byte was parsed. */
@@ -175,9 +192,9 @@ export class Exchange implements ResponseSink, BodySource {
     this.body?.end();
   }
 
-  /** Body bytes received so far. */
+  /** Body bytes received so far, delivered or drained (the rate check and the drain decision count both). */
   get bodyReceived(): number {
-    return this.body?.received ?? 0;
+    return (this.body?.received ?? 0) + this.drainedBytes;
   }
 
   // --- ResponseSink ---
@@ -196,7 +213,7 @@ export class Exchange implements ResponseSink, BodySource {
 
   /** Whether the connection can carry another request after this response (Go's shouldReuseConnection). */
   private shouldReuseConnection(res: Response, framing: ResponseFraming): boolean {
-    if (!this.requestKeepAlive || res.closeRequested || this.connection.closing) return false;
+    if (!this.requestKeepAlive || res.closeRequested || this.connection.closing || this.mustClose) return false;
     if (framing === ResponseFraming.CloseDelimited) return false;
     if (this.requestComplete) return true;
     // The request body is still arriving. A client waiting for 100 Continue may never send it.
