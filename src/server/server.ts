@@ -158,11 +158,21 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
 
   /** Start listening; resolves with the bound address (port 0 picks a free one). */
   listen(port: number = this.options.port, host: string = this.options.host): Promise<{ host: string; port: number }> {
+    // A closed server stays closed: its clock, sessions and shutdown promise are spent, and a
+    // port bound now would outlive every later close() (issue 12, defect 10).
+    if (this.state !== ServerState.Running) {
+      return Promise.reject(new Error('listen(): this server was closed; create a new server to listen again'));
+    }
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.listener.once('error', onError);
       this.listener.listen(port, host, () => {
         this.listener.off('error', onError);
+        if (this.state !== ServerState.Running) {
+          // close() ran while the port was being bound: it saw nothing listening, so unbind here.
+          this.listener.close();
+          return reject(new Error('listen(): the server was closed while it was starting'));
+        }
         this.clock.start();
         resolve(this.address() as { host: string; port: number });
       });

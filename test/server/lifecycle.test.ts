@@ -410,3 +410,26 @@ describe('graceful close', () => {
     await deadline(s.close(5_000), 1_000, 'close() of an idle server');
   });
 });
+
+describe('listen() after close() (issue 12, defect 10)', () => {
+  it('rejects with a clear error and binds nothing; a second close() leaves no port open', TEST_TIMEOUT, async () => {
+    const s = await startServer((_req, res) => res.end('ok'));
+    await s.server.close({ timeoutMs: 500 });
+    await assert.rejects(s.server.listen(s.port, '127.0.0.1'), /closed; create a new server/);
+    assert.equal(s.server.listening, false);
+    await s.server.close({ timeoutMs: 500 });
+    assert.equal(await connectionRefused(s.port), true, 'nothing listens on the port after close()');
+  });
+
+  it('close() while listen() is binding: listen rejects and the port is released', TEST_TIMEOUT, async () => {
+    const s = await startServer((_req, res) => res.end('ok'));
+    await s.close();
+    const { createServer } = await import('../../src/index.js');
+    const server = createServer((_req, res) => res.end('ok'), { logLevel: 'silent' });
+    const listening = server.listen(0, '127.0.0.1');
+    const closed = server.close({ timeoutMs: 500 });
+    await assert.rejects(listening, /closed while it was starting/);
+    await closed;
+    assert.equal(server.listening, false);
+  });
+});
