@@ -34,6 +34,11 @@ export const enum TimeoutKind {
   KeepAlive = 3,
   /** The client stopped reading the response: abort. */
   Write = 4,
+  /**
+   * The client left (FIN) while its request was in flight and the handler has not finished
+   * within a short grace: the connection is destroyed, whatever the handler still does.
+   */
+  AbortGrace = 5,
 }
 
-export const TIMEOUT_NAMES = ['none', 'headers', 'body', 'keep-alive', 'write'] as const;
+export const TIMEOUT_NAMES = ['none', 'headers', 'body', 'keep-alive', 'write', 'abort-grace'] as const;

@@ -61,6 +61,8 @@ export class Exchange implements ResponseSink, BodySource {
    * cannot be skipped safely (see shouldReuseConnection).
    */
   mustClose = false;
+  /** abort() was called: the request failed or its client left. */
+  aborted = false;
 
   // What the exchange needs of the HeadInfo, copied: the parser reuses that object.
   private readonly requestKeepAlive: boolean;
@@ -156,7 +158,14 @@ export class Exchange implements ResponseSink, BodySource {
 
   /** The request failed under the handler (bad body, timeout, client gone): its signal fires. */
   abort(error: Error): void {
+    this.aborted = true;
     this.req.abort(error);
+  }
+
+  responseCutShort(res: Response): void {
+    if (res !== this.res || this.connection.current !== this) return;
+    this.connection.debug('Response cut short after the request was aborted; destroying the connection.');
+    this.connection.destroy();
   }
 
   // --- the request body, fed by the session ---

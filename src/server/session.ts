@@ -46,6 +46,13 @@ const enum ParsePause {
 const LINGER_MS = 2000;
 
 /**
+ * A handler whose client left (FIN) mid-request gets this long after req.signal aborts to
+ * finish; then the connection is destroyed, so a handler that ignores the signal cannot hold
+ * it (issue 12, defect 3). Short: nobody is waiting for the answer (nginx gives none: 499).
+ */
+const ABORT_GRACE_MS = 1000;
+
+/**
  * Pipelined bytes held while a response is in flight before the socket stops being read.
  * Reading on (rather than pausing at once) is what lets a FIN during a long handler be seen.
  * 64 KiB is one socket read: arbitrary, but it bounds a connection's buffered requests.
@@ -269,22 +276,40 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   onEnd(): void {
     this.clientEnded = true;
     this.debug('Client closed its side.');
-    if (this.out.closed) return this.destroy();
+    // Lingering after our FIN: once it is flushed both sides are done (the socket then closes
+    // itself); destroying earlier would drop the end of the response.
+    if (this.out.closed) {
+      if (this.socket.writableFinished) this.destroy();
+      return;
+    }
     // Requests the client pipelined before its FIN are answered first (see resumeParsing).
     if (this.pending === null) this.handleEof(true);
   }
 
   /**
-   * The client will send nothing more and every byte it sent has been parsed. A request still
-   * being handled when the FIN arrived (`atFin`) is aborted — its signal fires — but a response
-   * the handler still writes goes out on the half-open connection, and then it closes.
+   * The client will send nothing more and every byte it sent has been parsed. A FIN while its
+   * request is in flight (`atFin`) means the client is gone for that request (RFC 9112 §9.6
+   * leaves it open; nginx answers 499, Go cancels the context): req.signal aborts. A response
+   * the handler then completes whole still goes out; a streamed one is never terminated as if
+   * complete (Response.end destroys the connection instead), and a handler that does not finish
+   * within ABORT_GRACE_MS has its connection destroyed.
    */
   private handleEof(atFin: boolean): void {
     const error = this.parser === null ? null : this.parser.finish();
     const exchange = this.exchange;
     if (exchange !== null) {
-      if (!exchange.requestComplete) exchange.abort(new HttpError(400, 'Request body is incomplete', true));
-      else if (atFin && exchange.res.state !== ResponseState.Finished) exchange.abort(new RequestAbortedError('The client closed the connection'));
+      const res = exchange.res;
+      if (!exchange.requestComplete) {
+        // Body bytes are owed and will never come. Already answered (draining): close now
+        // rather than wait out the body timeout (defect 16).
+        if (res.state === ResponseState.Finished) return this.closeGracefully();
+        exchange.abort(new HttpError(400, 'Request body is incomplete', true));
+      } else if (atFin && res.state !== ResponseState.Finished) {
+        exchange.abort(new RequestAbortedError('The client closed the connection'));
+      } else {
+        return;
+      }
+      this.deadline.start(TimeoutKind.AbortGrace, ABORT_GRACE_MS);
       return;
     }
     if (error !== null) return this.onParseError(error);
@@ -504,8 +529,14 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.state = SessionState.Closing;
     this.parsePause = ParsePause.Closing;
     this.pending = null;
+    // The client already ended its side: nothing to linger for, only our queued answer to flush
+    // (the socket closes itself once it is); bounded like any write.
+    if (this.clientEnded) {
+      if (this.socket.writableFinished) return this.destroy();
+      this.deadline.start(TimeoutKind.Write, this.ctx.options.writeTimeoutMs);
+      return;
+    }
     this.deadline.start(TimeoutKind.Write, LINGER_MS);
-    if (this.clientEnded) return this.destroy();
     // Keep reading so that a client still sending gets our answer rather than a reset.
     this.reading = true;
     this.socket.resume();

@@ -255,7 +255,7 @@ describe('clients that go away', () => {
     }
   });
 
-  it('half-close: the signal fires (as Go cancels the request context on EOF), and what the handler still writes is delivered', TEST_TIMEOUT, async () => {
+  it('half-close: the signal fires (as Go cancels the request context on EOF); a streamed body is then never ended as complete', TEST_TIMEOUT, async () => {
     let aborted = false;
     const s = await startServer(async (req, res) => {
       req.signal.addEventListener('abort', () => { aborted = true; });
@@ -269,9 +269,10 @@ describe('clients that go away', () => {
       await withClient(s.port, async (client) => {
         await client.write(request(['GET /stream HTTP/1.1', 'Host: a']));
         client.end();
-        const response = await client.readResponse();
-        assert.equal(response.body.toString(), 'line 0\nline 1\nline 2\nline 3\nline 4\n');
-        assert.equal(await client.closesWithin(2_000), true, 'then the server closes');
+        const raw = (await client.readUntilClose(2_000)).toString('latin1');
+        assert.ok(raw.startsWith('HTTP/1.1 200'), raw);
+        assert.ok(raw.includes('line 0\n'), 'what the handler wrote on the half-open connection is delivered');
+        assert.ok(!raw.includes('\r\n0\r\n\r\n'), 'but the end() after the abort is not a last-chunk');
       });
       assert.equal(aborted, true, 'req.signal fired when the client half-closed during the handler');
     } finally {
