@@ -45,4 +45,6 @@ export interface ServerContext {
   requestDone(req: Request, res: Response, durationMs: number): void;
   parseError(error: ParseError): void;
   timedOut(kind: TimeoutKind): void;
+  /** A request the server answered itself with an error before or instead of the handler (413, 417, 501), by kind. */
+  requestRejected(kind: string): void;
 }

@@ -108,10 +108,23 @@ export class Exchange implements ResponseSink, BodySource {
         this.body?.return();
         return;
       }
-      if (isConnect) return this.answerError(501, 'CONNECT is not supported');
+      if (isConnect) return this.reject(501, 'connect-unsupported', 'CONNECT is not supported');
     }
-    if (info.expectOther) return this.answerError(417, 'Unsupported expectation');
+    if (info.expectOther) return this.reject(417, 'expectation-failed', 'Unsupported expectation');
+    // One limit for every handler style, before any of them runs (as Bun's maxRequestBodySize).
+    if (this.contentLength > ctx.options.maxRequestBodyBytes) {
+      return this.reject(413, 'body-too-large', `Request body exceeds ${ctx.options.maxRequestBodyBytes} bytes`);
+    }
     this.invoke();
+  }
+
+  /** The server answers this request itself with an error (the handler never runs, or its body failed): count it, close. */
+  private reject(status: number, kind: string, message: string): void {
+    const connection = this.connection;
+    connection.ctx.requestRejected(kind);
+    if (connection.ctx.log.infoEnabled) connection.ctx.log.info(`rejected ${this.req.method} ${this.req.target} from ${this.req.remoteAddress}: ${status} ${message}`);
+    this.mustClose = true;
+    this.answerError(status, message);
   }
 
   private invoke(): void {
@@ -138,6 +151,9 @@ export class Exchange implements ResponseSink, BodySource {
     } else {
       connection.debug(`handler answered ${status}: ${(error as Error).message}`);
     }
+    // Already answered in full (e.g. the server's own 413 for a body past maxRequestBodyBytes):
+    // the failure changes nothing on the wire, and destroying could drop the answer's tail.
+    if (this.res.state === ResponseState.Finished) return;
     if (this.res.state !== ResponseState.Pending) {
       // Part of the response is on the wire: the only honest end is an abort.
       connection.destroy();
@@ -177,6 +193,7 @@ export class Exchange implements ResponseSink, BodySource {
   onBody(data: Buffer): boolean {
     const body = this.body;
     if (body !== null && body.state === BodyState.Streaming && this.res.state !== ResponseState.Finished) {
+      if (body.received + data.length > this.connection.ctx.options.maxRequestBodyBytes) return this.bodyTooLarge();
       body.push(data);
       return true;
     }
@@ -193,6 +210,22 @@ export class Exchange implements ResponseSink, BodySource {
     // The handler abandoned the body (return()) but still answers: stop reading until it has, then close.
     this.connection.pauseBody();
     return true;
+  }
+
+  /**
+   * A chunked body grew past maxRequestBodyBytes: its stream fails with HttpError(413); the
+   * server answers 413 if nothing was sent yet, else aborts. Returns false: stop parsing.
+   */
+  private bodyTooLarge(): boolean {
+    const limit = this.connection.ctx.options.maxRequestBodyBytes;
+    this.abort(new HttpError(413, `Request body exceeds ${limit} bytes`, true));
+    this.keepAlive = false;
+    if (this.res.state === ResponseState.Pending) this.reject(413, 'body-too-large', `Request body exceeds ${limit} bytes`);
+    else {
+      this.connection.ctx.requestRejected('body-too-large');
+      this.connection.destroy();
+    }
+    return false;
   }
 
   /** The request's last byte was parsed. */

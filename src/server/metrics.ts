@@ -17,6 +17,8 @@ export interface MetricsSnapshot {
   durationCount: number;
   parseErrors: Record<string, number>;
   timeouts: Record<string, number>;
+  /** Requests the server answered itself with an error status (body too large, 417, 501), by kind. */
+  rejectedRequests: Record<string, number>;
   proxyProtocolErrors: Record<string, number>;
   tlsHandshakeErrors: number;
   connectionsAccepted: number;
@@ -51,6 +53,7 @@ export class Metrics {
   private durationCount = 0;
   private readonly parseErrors: Record<string, number> = Object.create(null);
   private readonly timeouts: Record<string, number> = Object.create(null);
+  private readonly rejectedRequests: Record<string, number> = Object.create(null);
   private readonly proxyProtocolErrors: Record<string, number> = Object.create(null);
   private tlsHandshakeErrors = 0;
   private closedBytesReceived = 0;
@@ -74,6 +77,10 @@ export class Metrics {
     increment(this.timeouts, kind);
   }
 
+  requestRejected(kind: string): void {
+    increment(this.rejectedRequests, kind);
+  }
+
   proxyProtocolError(code: string): void {
     increment(this.proxyProtocolErrors, code);
   }
@@ -95,6 +102,7 @@ export class Metrics {
       durationCount: this.durationCount,
       parseErrors: { ...this.parseErrors },
       timeouts: { ...this.timeouts },
+      rejectedRequests: { ...this.rejectedRequests },
       proxyProtocolErrors: { ...this.proxyProtocolErrors },
       tlsHandshakeErrors: this.tlsHandshakeErrors,
       connectionsAccepted: gauges.connectionsAccepted,
@@ -115,6 +123,8 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
     for (const [k, v] of Object.entries(s.requests)) increment(total.requests, k, v);
     for (const [k, v] of Object.entries(s.parseErrors)) increment(total.parseErrors, k, v);
     for (const [k, v] of Object.entries(s.timeouts)) increment(total.timeouts, k, v);
+    // A worker on an older build sends no rejectedRequests.
+    for (const [k, v] of Object.entries(s.rejectedRequests ?? {})) increment(total.rejectedRequests, k, v);
     for (const [k, v] of Object.entries(s.proxyProtocolErrors)) increment(total.proxyProtocolErrors, k, v);
     s.durationBuckets.forEach((v, i) => (total.durationBuckets[i] += v));
     total.durationSumSeconds += s.durationSumSeconds;
@@ -134,7 +144,7 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
 function emptySnapshot(): MetricsSnapshot {
   return {
     requests: {}, durationBuckets: new Array<number>(DURATION_BUCKETS_SECONDS.length + 1).fill(0),
-    durationSumSeconds: 0, durationCount: 0, parseErrors: {}, timeouts: {}, proxyProtocolErrors: {},
+    durationSumSeconds: 0, durationCount: 0, parseErrors: {}, timeouts: {}, rejectedRequests: {}, proxyProtocolErrors: {},
     tlsHandshakeErrors: 0, connectionsAccepted: 0, connectionsRejected: 0, openConnections: 0,
     bytesReceived: 0, bytesSent: 0, draining: 0, processes: 0,
   };
@@ -188,6 +198,8 @@ export function renderMetrics(s: MetricsSnapshot): string {
   labelled('brisk_parse_errors_total', 'code', s.parseErrors);
   metric('brisk_timeouts_total', 'counter', 'Connections timed out, by kind.');
   labelled('brisk_timeouts_total', 'kind', s.timeouts);
+  metric('brisk_rejected_requests_total', 'counter', 'Requests the server answered itself with an error status, by kind.');
+  labelled('brisk_rejected_requests_total', 'kind', s.rejectedRequests);
   metric('brisk_proxy_protocol_errors_total', 'counter', 'Connections refused for their PROXY protocol header, by error code.');
   labelled('brisk_proxy_protocol_errors_total', 'code', s.proxyProtocolErrors);
   metric('brisk_tls_handshake_errors_total', 'counter', 'TLS handshakes that failed.');

@@ -39,6 +39,8 @@ export interface ServerStats {
   requests: number;
   parseErrors: number;
   timeouts: number;
+  /** Requests the server refused itself (413 over maxRequestBodyBytes, 417, 501 CONNECT). */
+  rejectedRequests: number;
 }
 
 /** Where the server is in its life. Shutdown moves forward only. */
@@ -70,7 +72,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
   readonly log: Logger;
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
-  readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0 };
+  readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0, rejectedRequests: 0 };
   /** Created only when metricsPath is set. */
   readonly metrics: Metrics | null;
   readonly healthPath: string | null;
@@ -342,6 +344,11 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
   timedOut(kind: TimeoutKind): void {
     this.stats.timeouts++;
     this.metrics?.timedOut(TIMEOUT_NAMES[kind]);
+  }
+
+  requestRejected(kind: string): void {
+    this.stats.rejectedRequests++;
+    this.metrics?.requestRejected(kind);
   }
 
   sweep(now: number): void {
