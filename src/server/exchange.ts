@@ -71,6 +71,8 @@ export class Exchange implements ResponseSink, BodySource {
   private continueSent = false;
   /** Body bytes read and thrown away after the response was finished. */
   private drainedBytes = 0;
+  /** Bytes of the current read after the head not yet parsed: the body bytes among them are in hand. */
+  private bodyInHand = 0;
 
   constructor(
     private readonly connection: ExchangeConnection,
@@ -95,7 +97,8 @@ export class Exchange implements ResponseSink, BodySource {
    * Hand the request to whoever answers it: the upgrade handler (at message complete), an
    * error answer (CONNECT without one: 501; an unknown expectation: 417), or the handler.
    */
-  dispatch(info: HeadInfo): void {
+  dispatch(info: HeadInfo, inHand: number): void {
+    this.bodyInHand = inHand;
     const ctx = this.connection.ctx;
     if (info.upgrade) {
       const upgrade = ctx.upgradeHandler;
@@ -191,6 +194,7 @@ export class Exchange implements ResponseSink, BodySource {
    * next request parses. Returns false when more than maxDrainBytes would have to be drained.
    */
   onBody(data: Buffer): boolean {
+    this.bodyInHand = this.bodyInHand > data.length ? this.bodyInHand - data.length : 0;
     const body = this.body;
     if (body !== null && body.state === BodyState.Streaming && this.res.state !== ResponseState.Finished) {
       if (body.received + data.length > this.connection.ctx.options.maxRequestBodyBytes) return this.bodyTooLarge();
@@ -257,13 +261,26 @@ export class Exchange implements ResponseSink, BodySource {
   private shouldReuseConnection(res: Response, framing: ResponseFraming): boolean {
     if (!this.requestKeepAlive || res.closeRequested || this.connection.closing || this.mustClose) return false;
     if (framing === ResponseFraming.CloseDelimited) return false;
-    if (this.requestComplete) return true;
-    // The request body is still arriving. A client waiting for 100 Continue may never send it.
+    const unread = this.bodyUnread;
+    if (unread === 'none') return true;
+    // A client waiting for 100 Continue may or may not send the body (RFC 9110 §10.1.1).
     if (this.expectContinue && !this.continueSent) return false;
-    if (this.contentLength >= 0) {
-      return this.contentLength - this.bodyReceived <= this.connection.ctx.options.maxDrainBytes;
-    }
-    return true; // chunked: drained up to maxDrainBytes, else closed
+    // Answered before the body's remaining bytes arrived (0.CL early-response gadget): a
+    // front-end may never send them and then hand us the next client's request as this body
+    // (ATS 9.2 does). Close rather than drain.
+    if (unread === 'owed') return false;
+    return this.contentLength - this.bodyReceived <= this.connection.ctx.options.maxDrainBytes;
+  }
+
+  /**
+   * What of the request body is unread as the head is written — the input planResponse needs:
+   * 'none' (complete), 'in-hand' (its remaining bytes are in the current read: draining them
+   * is exact), 'owed' (still to arrive; a chunked body counts as owed until its last chunk).
+   */
+  get bodyUnread(): 'none' | 'in-hand' | 'owed' {
+    if (this.requestComplete || this.body === null) return 'none';
+    if (this.contentLength >= 0 && this.contentLength - this.bodyReceived <= this.bodyInHand) return 'in-hand';
+    return 'owed';
   }
 
   send(data: string | Uint8Array): boolean {

@@ -82,6 +82,13 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
 
   private destroyed = false;
   private clientEnded = false;
+  /**
+   * A request with a body paused the parser at its head so that it is dispatched knowing how
+   * many bytes of this read follow the head (Exchange.bodyInHand): the head of an early answer
+   * says Connection: close unless the rest of the body is already in hand. The HeadInfo is
+   * intact until the parser resumes.
+   */
+  private dispatchAtPause: HeadInfo | null = null;
   /** By when the client must have sent more (head, body, next request, linger). */
   private readonly deadline: ReadDeadline;
 
@@ -212,6 +219,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
           return;
         case ParserStatus.Paused: {
           const rest = data.subarray(consumed);
+          const info = this.dispatchAtPause;
+          if (info !== null) {
+            this.dispatchAtPause = null;
+            (this.exchange as Exchange).dispatch(info, rest.length);
+            if (this.out.closed) return;
+          }
           if (this.parsePause === ParsePause.None) {
             // The exchange that paused the parser finished meanwhile: carry on.
             parser.resume();
@@ -373,11 +386,13 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     if (info.bodyKind !== BodyKind.None) {
       this.state = SessionState.ReadingBody;
       this.deadline.startBody(0);
-    } else {
-      this.state = SessionState.InHandler;
-      this.deadline.stop();
+      this.dispatchAtPause = info;
+      this.parser?.pause();
+      return;
     }
-    exchange.dispatch(info);
+    this.state = SessionState.InHandler;
+    this.deadline.stop();
+    exchange.dispatch(info, 0);
   }
 
   onBody(data: Buffer): void {

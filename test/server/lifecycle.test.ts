@@ -137,14 +137,20 @@ describe('persistent connections', () => {
       await client.write(
         Buffer.concat([
           request(['GET / HTTP/1.1', 'Host: a', 'Content-Length: 1000'], 'x'.repeat(1000)),
+          request(['GET /echo?second HTTP/1.1', 'Host: a']),
+          // Answered (405) before its chunked body is parsed: a chunked body counts as owed until
+          // its last chunk, so this answer closes rather than drains (issue 12, 0.CL desyncs).
           request(['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked'], '5\r\nGET /\r\n0\r\n\r\n'),
-          request(['GET /echo?third HTTP/1.1', 'Host: a']),
+          request(['GET /echo?never HTTP/1.1', 'Host: a']),
         ]),
       );
       const [first, second, third] = await client.readResponses(3);
       assert.equal(first.status, 200);
-      assert.equal(second.status, 405);
-      assert.equal(JSON.parse(third.body.toString()).target, '/echo?third');
+      assert.ok(first.hasToken('connection', 'keep-alive'), 'a Content-Length body in hand is drained');
+      assert.equal(JSON.parse(second.body.toString()).target, '/echo?second');
+      assert.equal(third.status, 405);
+      assert.ok(third.hasToken('connection', 'close'), third.headText);
+      assert.equal(await client.closesWithin(3_000), true);
     });
   });
 
