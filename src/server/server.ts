@@ -19,6 +19,7 @@ import { Logger } from './logger.js';
 import { Metrics, renderMetrics, type MetricsSnapshot } from './metrics.js';
 import { OPS_OPTION_KEYS, resolveOpsOptions, type OpsOptions, type ResolvedOps, type TlsOptions } from './ops-options.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
+import { RejectSummary } from './reject-summary.js';
 import { ConnectionPreamble, type PreambleHost } from './preamble.js';
 import type { ProxiedOrigin } from './proxy-protocol.js';
 import type { Request } from './request.js';
@@ -95,6 +96,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
   private closing: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
   private accessLogStream: WriteStream | null = null;
+  private readonly rejects: RejectSummary;
 
   constructor(handler: Handler, options: BriskServerOptions = {}) {
     const { onUpgrade, ...rest } = options;
@@ -120,6 +122,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     const accessFormat = ops.accessLogFile !== null && o.accessLog === 'off' ? 'combined' : o.accessLog;
     this.log = new Logger(o.logLevel, accessFormat, o.log, ops.accessLogFile === null ? null : (line) => this.writeAccessLine(line));
     if (ops.accessLogFile !== null && accessFormat !== 'off') this.reopenLogs();
+    this.rejects = new RejectSummary(this.log);
     this.clock = new CoarseClock(
       tickFor([o.headersTimeoutMs, o.bodyIdleTimeoutMs, o.keepAliveTimeoutMs, o.writeTimeoutMs]),
       this,
@@ -339,6 +342,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
   parseError(error: ParseError): void {
     this.stats.parseErrors++;
     this.metrics?.parseError(error.code);
+    this.rejects.count(error.code, this.clock.now);
   }
 
   timedOut(kind: TimeoutKind): void {
@@ -349,9 +353,11 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
   requestRejected(kind: string): void {
     this.stats.rejectedRequests++;
     this.metrics?.requestRejected(kind);
+    this.rejects.count(kind, this.clock.now);
   }
 
   sweep(now: number): void {
+    this.rejects.flush(now);
     for (const session of this.sessions) session.sweep(now);
     this.preamble?.sweep(now);
   }

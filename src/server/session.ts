@@ -516,7 +516,8 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
 
   private onParseError(error: ParseError): void {
     this.ctx.parseError(error);
-    this.ctx.log.error(`bad request from ${this.remoteAddress}:${this.remotePort}: ${error.code} at byte ${error.offset} (${error.reason}) → ${error.status}`);
+    // Scanners send these all day: info, counted; the error level gets a rate-limited summary.
+    if (this.ctx.log.infoEnabled) this.ctx.log.info(`bad request from ${this.remoteAddress}:${this.remotePort}: ${error.code} at byte ${error.offset} (${error.reason}) → ${error.status}`);
     const exchange = this.exchange;
     if (exchange !== null) {
       // The error is in the body of the request being handled.
