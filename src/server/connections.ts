@@ -1,7 +1,7 @@
 // Connections: the Server's side that its sessions see (ServerContext) — the set of open
 // connections, what every Session shares (options, handler, clock, logger, parser pool, field
 // lines) and the callbacks through which sessions report back (closed, request done, parse error,
-// timeout), the clock's sweep and the preamble's hand-over. Held privately by Server, so none of
+// timeout, rejected request), the clock's sweep and the preamble's hand-over. Held privately by Server, so none of
 // it is part of the public API.
 import type net from 'node:net';
 import { flatString } from '../http/head.js';
@@ -16,6 +16,7 @@ import type { ServerOptions } from './options.js';
 import { ParserPool } from './parser-pool.js';
 import type { ConnectionPreamble, PreambleHost } from './preamble.js';
 import type { ProxiedOrigin } from './proxy-protocol.js';
+import type { RejectSummary } from './reject-summary.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 import { Session } from './session.js';
@@ -28,6 +29,8 @@ export interface ServerStats {
   requests: number;
   parseErrors: number;
   timeouts: number;
+  /** Requests the server refused itself, before or instead of the handler (413 over maxRequestBodyBytes, 417, 501 CONNECT). */
+  rejectedRequests: number;
 }
 
 /** What Connections asks of its server. */
@@ -44,6 +47,8 @@ export interface ConnectionsInit {
   readonly log: Logger;
   readonly metrics: Metrics | null;
   readonly stats: ServerStats;
+  /** The rate-limited summary of rejected requests at level error. */
+  readonly rejects: RejectSummary;
 }
 
 export class Connections implements ServerContext, Sweepable, PreambleHost {
@@ -62,6 +67,7 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
   /** Connections between accept() and their Session (PROXY header, TLS handshake); null when not configured. */
   preamble: ConnectionPreamble | null = null;
   private readonly stats: ServerStats;
+  private readonly rejects: RejectSummary;
   private nextId = 1;
   private idleWaiters: (() => void)[] = [];
 
@@ -78,6 +84,7 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
     this.log = init.log;
     this.metrics = init.metrics;
     this.stats = init.stats;
+    this.rejects = init.rejects;
     this.clock = new CoarseClock(tickFor([o.headersTimeoutMs, o.bodyIdleTimeoutMs, o.keepAliveTimeoutMs, o.writeTimeoutMs]), this);
     const timeoutSeconds = Math.max(1, Math.floor(o.keepAliveTimeoutMs / 1000));
     this.keepAliveFields11 = flatString(`Connection: keep-alive\r\nKeep-Alive: timeout=${timeoutSeconds}\r\n`);
@@ -129,10 +136,17 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
   parseError(error: ParseError): void {
     this.stats.parseErrors++;
     this.metrics?.parseError(error.code);
+    this.rejects.count(error.code, this.clock.now);
   }
 
   serverError(code: ServerErrorCode): void {
     this.metrics?.serverError(code);
+  }
+
+  requestRejected(code: ServerErrorCode): void {
+    this.stats.rejectedRequests++;
+    this.metrics?.serverError(code);
+    this.rejects.count(code, this.clock.now);
   }
 
   timedOut(kind: TimeoutKind): void {
@@ -143,6 +157,7 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
   // --- Sweepable ---
 
   sweep(now: number): void {
+    this.rejects.flush(now);
     for (const session of this.sessions) session.sweep(now);
     this.preamble?.sweep(now);
   }

@@ -62,4 +62,10 @@ export interface ServerContext {
   /** A request was refused or failed with one of SERVER_ERRORS (for metrics). */
   serverError(code: ServerErrorCode): void;
   timedOut(kind: TimeoutKind): void;
+  /**
+   * The server answered a request itself with one of SERVER_ERRORS, before or instead of the
+   * handler (413 over maxRequestBodyBytes, 417, 501): counted (stats, the same metric as
+   * serverError) and summarised at level error.
+   */
+  requestRejected(code: ServerErrorCode): void;
 }

@@ -36,9 +36,14 @@ export const enum TimeoutKind {
   KeepAlive = 3,
   /** The client stopped reading the response: abort. */
   Write = 4,
+  /**
+   * The client left (FIN) while its request was in flight and the handler has not finished
+   * within a short grace: the connection is destroyed, whatever the handler still does.
+   */
+  AbortGrace = 5,
 }
 
-export const TIMEOUT_NAMES = ['none', 'headers', 'body', 'keep-alive', 'write'] as const;
+export const TIMEOUT_NAMES = ['none', 'headers', 'body', 'keep-alive', 'write', 'abort-grace'] as const;
 
 /** The closed set of server-side errors. Log lines and metrics name them by this code. */
 export type ServerErrorCode =
@@ -50,6 +55,8 @@ export type ServerErrorCode =
   | 'ERR_HEADERS_TIMEOUT'
   | 'ERR_EXPECTATION'
   | 'ERR_CONNECT_UNSUPPORTED'
+  // The upgrade handler threw while taking the connection over: the socket is destroyed.
+  | 'ERR_UPGRADE_HANDLER'
   // The handler failed (threw, rejected) before the head was sent.
   | 'ERR_HANDLER'
   // The handler used the response wrongly; thrown to it, and a 500 if it does not catch them.
@@ -76,6 +83,7 @@ export const SERVER_ERRORS: { readonly [code in ServerErrorCode]: ServerErrorKin
   ERR_HEADERS_TIMEOUT: { status: 408, reason: 'Request header timeout', close: true },
   ERR_EXPECTATION: { status: 417, reason: 'Unsupported expectation', close: true },
   ERR_CONNECT_UNSUPPORTED: { status: 501, reason: 'CONNECT is not supported', close: true },
+  ERR_UPGRADE_HANDLER: { status: 500, reason: 'Upgrade handler failed', close: true },
   ERR_HANDLER: { status: 500, reason: 'Internal Server Error', close: true },
   ERR_HEADERS_SENT: { status: 500, reason: 'Headers already sent', close: true },
   ERR_WRITE_AFTER_END: { status: 500, reason: 'write() after end()', close: true },

@@ -195,7 +195,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
 
   metric('brisk_parse_errors_total', 'counter', 'Requests refused by the parser, by error code.');
   labelled('brisk_parse_errors_total', 'code', s.parseErrors);
-  metric('brisk_server_errors_total', 'counter', 'Requests the server refused or gave up on (a failed handler, a misused response, ...), by error code.');
+  metric('brisk_server_errors_total', 'counter', 'Requests the server refused (413, 417, 501 before the handler) or gave up on (a failed handler, a misused response, ...), by error code.');
   labelled('brisk_server_errors_total', 'code', s.serverErrors ?? {});
   metric('brisk_timeouts_total', 'counter', 'Connections timed out, by kind.');
   labelled('brisk_timeouts_total', 'kind', s.timeouts);

@@ -49,8 +49,10 @@ export class Request implements BriskRequest {
   }
 
   get path(): string {
-    const target = this.target;
-    return target.slice(this.pathStart(), this.queryStart());
+    const start = this.pathStart();
+    const end = this.queryStart();
+    // Only an absolute-form target can have an empty path (`http://a.example?x=1`): RFC 9110 §4.2.3 makes it "/".
+    return start < end ? this.target.slice(start, end) : '/';
   }
 
   get search(): string {

@@ -49,6 +49,10 @@ export interface ResponseSink {
   responseFinished(res: Response): void;
   /** The connection is gone: writes are dropped. */
   readonly isClosed: boolean;
+  /** The request was aborted (client gone, body failed): a started body must not be ended as if complete. */
+  readonly aborted: boolean;
+  /** end() of a started body after the abort: the connection is destroyed, without the last chunk. */
+  responseCutShort(res: Response): void;
 }
 
 export const enum ResponseState {
@@ -215,6 +219,12 @@ export class Response implements BriskResponse, PlanTarget {
     if (this.state === ResponseState.Finished) return;
     if (this.state === ResponseState.Pending) {
       this.endWhole(body);
+    } else if (this.sink.aborted) {
+      // The producer stopped because the request was aborted: never frame that as complete
+      // (no last-chunk, no "finished" Content-Length body; issue 12, defect 15).
+      this.state = ResponseState.Finished;
+      this.sink.responseCutShort(this);
+      return;
     } else {
       if (body !== undefined) this.write(body);
       const encoder = this.encoder as BodyEncoder;

@@ -17,6 +17,7 @@ import { Logger } from './logger.js';
 import { Metrics, renderMetrics, type MetricsSnapshot } from './metrics.js';
 import { OPS_OPTION_KEYS, resolveOpsOptions, type OpsOptions, type ResolvedOps, type TlsOptions } from './ops-options.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
+import { RejectSummary } from './reject-summary.js';
 import { ConnectionPreamble } from './preamble.js';
 import type { Handler } from './types.js';
 
@@ -48,7 +49,7 @@ export interface CloseOptions {
 
 export class Server implements EndpointHost {
   readonly options: Readonly<ServerOptions>;
-  readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0 };
+  readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0, rejectedRequests: 0 };
   /** Created only when metricsPath is set. */
   readonly metrics: Metrics | null;
   readonly healthPath: string | null;
@@ -101,6 +102,7 @@ export class Server implements EndpointHost {
       log,
       metrics: this.metrics,
       stats: this.stats,
+      rejects: new RejectSummary(log),
     }));
     this.preamble = connections.preamble =
       ops.tls === null && !ops.proxyProtocol
@@ -135,11 +137,21 @@ export class Server implements EndpointHost {
 
   /** Start listening; resolves with the bound address (port 0 picks a free one). */
   listen(port: number = this.options.port, host: string = this.options.host): Promise<{ host: string; port: number }> {
+    // A closed server stays closed: its clock, sessions and shutdown promise are spent, and a
+    // port bound now would outlive every later close() (issue 12, defect 10).
+    if (this.state !== ServerState.Running) {
+      return Promise.reject(new Error('listen(): this server was closed; create a new server to listen again'));
+    }
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.listener.once('error', onError);
       this.listener.listen(port, host, () => {
         this.listener.off('error', onError);
+        if (this.state !== ServerState.Running) {
+          // close() ran while the port was being bound: it saw nothing listening, so unbind here.
+          this.listener.close();
+          return reject(new Error('listen(): the server was closed while it was starting'));
+        }
         this.connections.clock.start();
         resolve(this.address() as { host: string; port: number });
       });
