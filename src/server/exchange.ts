@@ -148,6 +148,13 @@ export class Exchange implements ResponseSink, BodySource {
       connection.debug(`handler failed after its connection moved on: ${String(error)}`);
       return;
     }
+    if (this.aborted && !(error instanceof HttpError)) {
+      // The handler gave up because its request was aborted (the client left): expected, not a
+      // server error, and nobody is waiting for a 500. A started or pending response ends here.
+      connection.debug(`handler stopped after the abort: ${String(error)}`);
+      if (this.res.state !== ResponseState.Finished) connection.destroy();
+      return;
+    }
     const status = error instanceof HttpError ? error.status : 500;
     if (status >= 500) {
       connection.ctx.log.error(`handler error on ${this.req.method} ${this.req.target}: ${(error as Error)?.stack ?? String(error)}`);
