@@ -443,6 +443,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     }
     this.state = SessionState.Idle;
     this.deadline.start(TimeoutKind.KeepAlive, ctx.options.keepAliveTimeoutMs);
+    // A pause its body asked for (queued past 64 KiB, then completed in the same read) ends
+    // with the exchange: else the socket stays paused and the next request is never read.
+    if (this.bodyPaused) {
+      this.bodyPaused = false;
+      this.updateReading();
+    }
     const wasWaiting = this.parsePause === ParsePause.Response;
     // Bound the work done for one read, and stop reading while the client is not reading.
     let next = ParsePause.None;
