@@ -157,6 +157,13 @@ export class Exchange implements ResponseSink, BodySource {
       connection.debug(`handler failed after its connection moved on: ${String(error)}`);
       return;
     }
+    if (this.aborted && !(error instanceof HttpError)) {
+      // The handler gave up because its request was aborted (the client left): expected, not a
+      // server error, and nobody is waiting for a 500. A started or pending response ends here.
+      connection.debug(`handler stopped after the abort: ${String(error)}`);
+      if (this.res.state !== ResponseState.Finished) connection.destroy();
+      return;
+    }
     if (error === this.abortError && this.res.state === ResponseState.Finished) {
       // The handler passed on the error its request was aborted with, after the server answered
       // (its own 413 for a chunked body past maxRequestBodyBytes): counted with the abort already.

@@ -13,7 +13,7 @@ export interface ServerOptions extends ParserLimits {
   /**
    * One server-wide request-body limit for every handler style (Bun's maxRequestBodySize): a
    * larger Content-Length is answered 413 before the handler runs; a chunked body growing past
-   * it fails the body stream with HttpError(413).
+   * it fails the body stream with ServerError ERR_BODY_TOO_LARGE (413).
    */
   maxRequestBodyBytes: number;
   /** Unread request body drained after a response so the connection can be reused; past it, close. */

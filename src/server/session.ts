@@ -448,6 +448,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     }
     this.state = SessionState.Idle;
     this.deadline.start(TimeoutKind.KeepAlive, ctx.options.keepAliveTimeoutMs);
+    // A pause its body asked for (queued past 64 KiB, then completed in the same read) ends
+    // with the exchange: else the socket stays paused and the next request is never read.
+    if (this.bodyPaused) {
+      this.bodyPaused = false;
+      this.updateReading();
+    }
     const wasWaiting = this.parsePause === ParsePause.Response;
     // Bound the work done for one read, and stop reading while the client is not reading.
     let next = ParsePause.None;
@@ -523,7 +529,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   private onParseError(error: ParseError): void {
     this.ctx.parseError(error);
     // Scanners send these all day: info, counted; the error level gets a rate-limited summary.
-    if (this.ctx.log.infoEnabled) this.ctx.log.info(`${error.code}: bad request from ${this.remoteAddress}:${this.remotePort}: ${error.code} at byte ${error.offset} (${error.reason}) → ${error.status}`);
+    if (this.ctx.log.infoEnabled) this.ctx.log.info(`${error.code}: bad request from ${this.remoteAddress}:${this.remotePort}: at byte ${error.offset} (${error.reason}) → ${error.status}`);
     const exchange = this.exchange;
     if (exchange !== null) {
       // The error is in the body of the request being handled.

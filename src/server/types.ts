@@ -47,7 +47,7 @@ export interface BriskRequest extends AsyncIterable<Buffer> {
   readonly signal: AbortSignal;
   /** The body as a stream of Buffers; reading it is what pulls bytes from the socket (backpressure). */
   readonly body: AsyncIterable<Buffer>;
-  /** Whole body helpers; reject with HttpError(413) past `limitBytes` (default: server's maxBodyBytes). */
+  /** Whole body helpers; reject with ServerError ERR_BODY_TOO_LARGE (413) past `limitBytes` (default: server's maxBodyBytes). */
   bytes(limitBytes?: number): Promise<Buffer>;
   text(limitBytes?: number): Promise<string>;
   json(limitBytes?: number): Promise<unknown>;

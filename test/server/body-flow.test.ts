@@ -76,6 +76,33 @@ describe('RequestBody.return() (defect 9)', () => {
   });
 });
 
+describe('a pause the body asked for ends with its exchange', () => {
+  it('a body queued past 64 KiB and completed in one (pipelined) read, answered unread: the next request is still read', TEST_TIMEOUT, async () => {
+    const s = await startServer(async (req, res) => {
+      if (req.target === '/slow') await sleep(300); // the rest is held meanwhile, then parsed as one chunk
+      if (req.method === 'POST') await sleep(50); // answered without reading its queued body
+      res.end(`ok ${req.target}`);
+    }, { logLevel: 'silent' });
+    const client = await RawClient.connect(s.port);
+    try {
+      await client.write(Buffer.concat([
+        request(['GET /slow HTTP/1.1', 'Host: a']),
+        request(['POST /up HTTP/1.1', 'Host: a', 'Content-Length: 100000'], Buffer.alloc(100_000)),
+        request(['GET /c HTTP/1.1', 'Host: a']),
+      ]));
+      const [, up, c] = await client.readResponses(3);
+      assert.equal(c!.body.toString(), 'ok /c');
+      if (up!.hasToken('connection', 'close')) return; // the body arrived in pieces: answered as owed, closed
+      await client.write(request(['GET /d HTTP/1.1', 'Host: a']));
+      const d = await client.readResponse({ timeoutMs: 3_000 });
+      assert.equal(d.body.toString(), 'ok /d', 'the socket is read again after the exchange that paused it');
+    } finally {
+      client.destroy();
+      await s.close();
+    }
+  });
+});
+
 describe('body deadlines behind a handler pause (defect 6)', () => {
   it('a body sent at once and read slowly by the handler is not a client timeout', TEST_TIMEOUT, async () => {
     const s = await startServer(async (req, res) => {

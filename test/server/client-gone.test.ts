@@ -135,6 +135,24 @@ describe('a client FIN while the handler has not answered', () => {
     }
   });
 
+  it('a handler that gives up by throwing the abort reason: no 500, no error log, destroyed at once', TEST_TIMEOUT, async () => {
+    const s = await startServer(async (req) => {
+      await new Promise((resolve) => req.signal.addEventListener('abort', resolve));
+      throw req.signal.reason;
+    });
+    const client = await RawClient.connect(s.port);
+    try {
+      await client.write(request(['GET /gives-up HTTP/1.1', 'Host: a']));
+      await sleep(50);
+      client.end();
+      await assertReleased(s, client, performance.now(), 500);
+      assert.equal(client.pending.length, 0, 'no 500 for a client that left');
+      assert.deepEqual(s.logs.filter((l) => l.level === 'error'), [], 'an abort is not a server error');
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('a response the handler completes whole after the FIN is still delivered, all 4 MB of it', TEST_TIMEOUT, async () => {
     const size = 4 * 1024 * 1024;
     let aborted = false;
