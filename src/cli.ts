@@ -48,6 +48,7 @@ const CLI_OPTIONS: { readonly [K in OptionKey]: CliOption } = {
   writeTimeoutMs: { flag: 'write-timeout', min: 1, help: 'ms a response write may make no progress' },
   shutdownTimeoutMs: { flag: 'shutdown-timeout', min: 1, help: 'ms in-flight requests get on SIGTERM/SIGINT' },
   maxBodyBytes: { flag: 'max-body-bytes', min: 1, help: 'body bytes for req.bytes/text/json (then 413)' },
+  maxRequestBodyBytes: { flag: 'max-request-body-bytes', min: 1, help: 'request body bytes for any handler (then 413, before the handler for a Content-Length)' },
   maxDrainBytes: { flag: 'max-drain-bytes', min: 1, help: 'unread body bytes drained to keep a connection' },
   maxConnections: { flag: 'max-connections', min: 1, help: 'open connections' },
   maxPipelinedRequests: { flag: 'max-pipelined', min: 1, help: 'pipelined requests buffered per connection' },

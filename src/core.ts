@@ -5,7 +5,7 @@ export type { OpsOptions, TlsOptions } from './server/ops-options.js';
 export type { TrustProxySpec } from './server/forwarded.js';
 export type { MetricsSnapshot } from './server/metrics.js';
 export type { UpgradeHandler } from './server/context.js';
-export { HttpError, RequestAbortedError } from './server/errors.js';
+export { HttpError, RequestAbortedError, ServerError, SERVER_ERRORS, type ServerErrorCode, type ServerErrorKind } from './server/errors.js';
 export { bodySourceIterable } from './server/response.js';
 export { DEFAULT_SERVER_OPTIONS, resolveServerOptions, type ServerOptions, type LogLevel, type AccessLogFormat } from './server/options.js';
 export type { Handler, BriskRequest, BriskResponse, RequestHeaders, BodyChunk } from './server/types.js';

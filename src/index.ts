@@ -2,7 +2,8 @@
 // (router, fetch handlers, static files, compression, WebSocket, server-sent events). `serve` here accepts any app; the core's Handler-only serve is shadowed
 // (an explicit export wins over `export *`, ECMAScript §16.2.3) and stays reachable as serveHandler.
 import { serve as serveHandler, type BriskServerOptions, type Server } from './core.js';
-import { toBriskHandler, type BriskApp, type FetchHandlerOptions } from './app/fetch.js';
+import type { FetchHandlerOptions } from './app/fetch.js';
+import { toBriskHandler, type BriskApp } from './app-kinds.js';
 
 export * from './core.js';
 export { serveHandler };
@@ -20,15 +21,14 @@ export {
 } from './app/router.js';
 export {
   toHandler,
-  toBriskHandler,
   briskRequestOf,
   writeResponse,
-  type BriskApp,
   type FetchApp,
   type FetchEnv,
   type FetchHandlerOptions,
 } from './app/fetch.js';
 
+export { toBriskHandler, type BriskApp } from './app-kinds.js';
 export { fromNodeListener, nodeListenerOf, type NodeRequestListener, type NodeApp } from './node-compat/index.js';
 export { FastResponse, installFastResponse } from './app/fast-response.js';
 export { serveStatic, type StaticOptions } from './app/static.js';

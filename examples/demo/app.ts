@@ -109,6 +109,9 @@ async function stream(req: BriskRequest, res: BriskResponse): Promise<void> {
     if (i > 0) await sleep(STREAM_LINE_DELAY_MS);
     if (!res.write(`line ${i}\n`)) await res.drained();
   }
+  // Stopped early because the client left (its FIN or reset aborts req.signal): this end() does
+  // not send the last chunk — brisk destroys the connection instead, so the client can never
+  // take the lines it got for the whole body. Only a loop that ran to the end completes it.
   res.end();
 }
 

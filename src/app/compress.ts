@@ -16,7 +16,7 @@
 //      (see SYNC_MAX_BYTES) and sent with a Content-Length; anything else streams through zlib,
 //      chunked, flushed after each event-loop turn of writes when `flush` is on.
 import type { Readable } from 'node:stream';
-import { bodySourceIterable, type BodyChunk, type BriskRequest, type BriskResponse, type Handler } from '../core.js';
+import { bodySourceIterable, ServerError, type BodyChunk, type BriskRequest, type BriskResponse, type Handler } from '../core.js';
 import { DEFAULT_CODINGS, isCompressibleType, preferredCodings, type ContentCoding } from './accept-encoding.js';
 import { CompressedBody, compressSync, createCompressor, ZSTD_AVAILABLE, type CompressorSettings } from './compress-body.js';
 
@@ -184,7 +184,7 @@ class CompressingResponse implements BriskResponse {
   }
 
   write(chunk: BodyChunk): boolean {
-    if (this.ended) throw new Error('write() after end()');
+    if (this.ended) throw new ServerError('ERR_WRITE_AFTER_END');
     if (this.state === CodingState.Pending) this.decide(-1);
     if (this.state === CodingState.Identity) return this.res.write(chunk);
     return (this.body as CompressedBody).write(chunk);
@@ -212,7 +212,7 @@ class CompressingResponse implements BriskResponse {
   }
 
   async send(source: Readable | ReadableStream<Uint8Array> | AsyncIterable<BodyChunk>): Promise<void> {
-    if (this.ended) throw new Error('send() after end()');
+    if (this.ended) throw new ServerError('ERR_WRITE_AFTER_END', 'send()');
     if (this.state === CodingState.Pending) this.decide(-1);
     if (this.state === CodingState.Identity) return this.res.send(source);
     const body = this.body as CompressedBody;
@@ -224,7 +224,7 @@ class CompressingResponse implements BriskResponse {
   }
 
   private assertFieldsOpen(): void {
-    if (this.state === CodingState.Encoding) throw new Error('Headers already sent');
+    if (this.state === CodingState.Encoding) throw new ServerError('ERR_HEADERS_SENT');
   }
 
   /** Step 2: choose identity or a coding; for a coding, rewrite the fields and, unless the whole body is known, start the stream. */

@@ -1,5 +1,5 @@
 // Body encoders, the mirror of the parser's decoders (Length, Chunked, CloseDelimited, None):
-// each enforces the framing framing.ts chose and turns body chunks into wire pieces, appended
+// each enforces the framing the response plan (plan.ts) chose and turns body chunks into wire pieces, appended
 // to a caller-owned array the server writes (corked) and clears. Pure: no I/O.
 //
 // Allocation budget per write: none for Length / CloseDelimited (the chunk itself is pushed),
@@ -10,13 +10,11 @@ import { serializeFields } from './head.js';
 
 export type BodyEncoderErrorCode =
   | 'ERR_CONTENT_LENGTH_MISMATCH'
-  | 'ERR_BODY_NOT_ALLOWED'
   | 'ERR_WRITE_AFTER_FINISH'
   | 'ERR_INVALID_CONTENT_LENGTH';
 
 export const BODY_ENCODER_ERROR_REASONS: { readonly [code in BodyEncoderErrorCode]: string } = {
   ERR_CONTENT_LENGTH_MISMATCH: 'Body length does not match the declared Content-Length',
-  ERR_BODY_NOT_ALLOWED: 'This response cannot have a body',
   ERR_WRITE_AFTER_FINISH: 'Body written after it was finished',
   ERR_INVALID_CONTENT_LENGTH: 'Content-Length is not a non-negative safe integer',
 };
@@ -39,14 +37,6 @@ export const enum EncoderState {
   Open = 0,
   /** finish() succeeded; every further call throws ERR_WRITE_AFTER_FINISH. */
   Finished = 1,
-}
-
-/** What a NoBodyEncoder does with body bytes a handler writes anyway. */
-export const enum NoBodyWrites {
-  /** Drop them silently and count them (what HEAD needs: GET handlers just work). */
-  Discard = 0,
-  /** Throw ERR_BODY_NOT_ALLOWED (Go's ErrBodyNotAllowed, useful for 1xx / 204 / 304). */
-  Refuse = 1,
 }
 
 export interface BodyEncoder {
@@ -212,27 +202,27 @@ export class CloseDelimitedEncoder implements BodyEncoder {
     this.bytesWritten += chunk.byteLength;
   }
 
-  /** Appends nothing: the server ends the body by closing (connectionMustClose). */
+  /** Appends nothing: the server ends the body by closing (the plan's persistence is close). */
   finish(_out: Uint8Array[], _trailers?: readonly string[]): void {
     if (this.state !== EncoderState.Open) throw new BodyEncoderError('ERR_WRITE_AFTER_FINISH');
     this.state = EncoderState.Finished;
   }
 }
 
-/** No content on the wire (HEAD, 1xx, 204, 304, 2xx to CONNECT). */
+/**
+ * No content on the wire (HEAD, 204, 304, 2xx to CONNECT). Bytes a handler writes anyway are
+ * dropped and counted, as Go and Node do for HEAD: a GET handler answers HEAD unchanged.
+ */
 export class NoBodyEncoder implements BodyEncoder {
   readonly framing = ResponseFraming.None;
   state = EncoderState.Open;
   readonly bytesWritten = 0;
-  /** Bytes a handler wrote and we dropped (Discard policy). */
+  /** Bytes a handler wrote and we dropped. */
   discardedBytes = 0;
-
-  constructor(readonly writes: NoBodyWrites = NoBodyWrites.Discard) {}
 
   encode(chunk: Uint8Array, _out: Uint8Array[]): void {
     if (this.state !== EncoderState.Open) throw new BodyEncoderError('ERR_WRITE_AFTER_FINISH');
     if (chunk.byteLength === 0) return;
-    if (this.writes === NoBodyWrites.Refuse) throw new BodyEncoderError('ERR_BODY_NOT_ALLOWED');
     this.discardedBytes += chunk.byteLength;
   }
 
@@ -244,17 +234,12 @@ export class NoBodyEncoder implements BodyEncoder {
 
 /**
  * The encoder that enforces `framing`. `contentLength` is required for Length (throws
- * ERR_INVALID_CONTENT_LENGTH otherwise) and ignored by the rest. Suggested policy for None:
- * Discard for HEAD (Go and Node both drop HEAD bodies), Refuse for 1xx / 204 / 304.
+ * ERR_INVALID_CONTENT_LENGTH otherwise) and ignored by the rest.
  */
-export function createBodyEncoder(
-  framing: ResponseFraming,
-  contentLength: number | undefined,
-  noBodyWrites: NoBodyWrites = NoBodyWrites.Discard,
-): BodyEncoder {
+export function createBodyEncoder(framing: ResponseFraming, contentLength: number | undefined): BodyEncoder {
   switch (framing) {
     case ResponseFraming.None:
-      return new NoBodyEncoder(noBodyWrites);
+      return new NoBodyEncoder();
     case ResponseFraming.Length:
       return new LengthEncoder(contentLength ?? Number.NaN);
     case ResponseFraming.Chunked:

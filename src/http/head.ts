@@ -27,7 +27,7 @@ export class HeadError extends TypeError {
 /**
  * We always answer "HTTP/1.1", also to HTTP/1.0 requests: RFC 9110 §6.2 says a server sends
  * the highest minor version it conforms to within the request's major version. What 1.0
- * changes (no chunked, close by default) is decided in framing.ts and by the server, not here.
+ * changes (no chunked, close by default) is decided in plan.ts, not here.
  */
 const HTTP_VERSION = 'HTTP/1.1';
 

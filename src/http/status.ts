@@ -1,6 +1,6 @@
 // Status codes: reason phrases (RFC 9110 §15 plus the IANA-registered extensions), which codes
 // may carry content, and what counts as a status code at all. Pure data: no I/O, no state.
-// Framing decisions live in framing.ts; this module only answers questions about one number.
+// Framing decisions live in plan.ts; this module only answers questions about one number.
 
 /**
  * Reason phrases, as named in the IANA HTTP Status Code Registry.
@@ -100,7 +100,7 @@ export function reasonPhrase(status: number): string {
 /**
  * May a response with this status carry content? False for 1xx, 204 and 304
  * (RFC 9110 §15.2, §15.3.5, §15.4.5; RFC 9112 §6.3 rule 1). Method-dependent cases
- * (HEAD, 2xx to CONNECT) are decided in framing.ts.
+ * (HEAD, 2xx to CONNECT) are decided in plan.ts.
  */
 export function bodyAllowed(status: number): boolean {
   return status >= 200 && status !== 204 && status !== 304;

@@ -2,7 +2,7 @@
 // Backpressure: past HIGH_WATER queued bytes it asks its owner to stop reading the socket, and
 // asks to resume once the reader has drained below LOW_WATER. The first read sends
 // `100 Continue` when the client is waiting for it (RFC 9110 §10.1.1, as Go does).
-import { HttpError } from './errors.js';
+import { ServerError } from './errors.js';
 
 /** What a body needs from the connection that feeds it. */
 export interface BodySource {
@@ -18,6 +18,8 @@ export const enum BodyState {
   Streaming = 0,
   Ended = 1,
   Failed = 2,
+  /** The reader stopped early (return()): nothing more is queued; the session drains the rest. */
+  Abandoned = 3,
 }
 
 /** 64 KiB: one socket read. Arbitrary, in line with Node's stream highWaterMark for sockets. */
@@ -102,7 +104,7 @@ export class RequestBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer>
       }
       return Promise.resolve({ value: chunk, done: false });
     }
-    if (this.state === BodyState.Ended) return Promise.resolve(DONE);
+    if (this.state === BodyState.Ended || this.state === BodyState.Abandoned) return Promise.resolve(DONE);
     if (this.state === BodyState.Failed) return Promise.reject(this.error);
     if (this.waiting !== null) return Promise.reject(new Error('RequestBody: concurrent reads are not supported'));
     if (this.paused) {
@@ -116,6 +118,8 @@ export class RequestBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer>
 
   /** Stop reading early (break out of for-await): the rest is drained by the session. */
   return(): Promise<IteratorResult<Buffer>> {
+    // From now on push() is not called: the exchange drains what still arrives (bounded by maxDrainBytes).
+    if (this.state === BodyState.Streaming) this.state = BodyState.Abandoned;
     this.queue = [];
     this.queuedBytes = 0;
     if (this.paused) {
@@ -129,7 +133,7 @@ export class RequestBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer>
     return this;
   }
 
-  /** The whole body, or HttpError(413) once more than `limitBytes` arrive. */
+  /** The whole body, or ServerError ERR_BODY_TOO_LARGE (413) once more than `limitBytes` arrive. */
   async collect(limitBytes: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -139,7 +143,7 @@ export class RequestBody implements AsyncIterator<Buffer>, AsyncIterable<Buffer>
       total += value.length;
       if (total > limitBytes) {
         this.return();
-        throw new HttpError(413, `Request body exceeds ${limitBytes} bytes`, true);
+        throw new ServerError('ERR_BODY_TOO_LARGE', `more than ${limitBytes} bytes`);
       }
       chunks.push(value);
     }

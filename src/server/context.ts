@@ -4,13 +4,12 @@ import type { Socket } from 'node:net';
 import type { ParseError, ParserLimits } from '../parser/index.js';
 import type { CoarseClock } from './clock.js';
 import type { TrustList } from './forwarded.js';
-import type { TimeoutKind } from './errors.js';
+import type { ServerErrorCode, TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ParserPool } from './parser-pool.js';
 import type { ServerOptions } from './options.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
-import type { Session } from './session.js';
 import type { BriskRequest, Handler } from './types.js';
 
 /**
@@ -23,6 +22,22 @@ import type { BriskRequest, Handler } from './types.js';
 export interface UpgradeHandler {
   (req: BriskRequest, socket: Socket, head: Buffer): void;
   accepts?(req: BriskRequest): boolean;
+}
+
+/**
+ * What the server keeps of one connection (a Session): enough to count, sweep and shut it down.
+ * An interface here, not the Session class, so that this module imports no module that imports it.
+ */
+export interface ServedConnection {
+  /** Close after the current response (server shutting down). */
+  shutdownRequested: boolean;
+  /** A request is being handled (for graceful shutdown). */
+  readonly isBusy: boolean;
+  readonly peerSocket: Socket;
+  /** The coarse clock's tick: fire whatever deadline has passed. */
+  sweep(now: number): void;
+  closeGracefully(): void;
+  destroy(): void;
 }
 
 export interface ServerContext {
@@ -40,9 +55,17 @@ export interface ServerContext {
   /** "Connection: keep-alive\r\nKeep-Alive: timeout=N\r\n", for 1.0 and 1.1 clients. */
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
-  sessionClosed(session: Session): void;
+  sessionClosed(session: ServedConnection): void;
   /** A request and its response are both complete (for access logs and metrics). */
   requestDone(req: Request, res: Response, durationMs: number): void;
   parseError(error: ParseError): void;
+  /** A request was refused or failed with one of SERVER_ERRORS (for metrics). */
+  serverError(code: ServerErrorCode): void;
   timedOut(kind: TimeoutKind): void;
+  /**
+   * The server answered a request itself with one of SERVER_ERRORS, before or instead of the
+   * handler (413 over maxRequestBodyBytes, 417, 501): counted (stats, the same metric as
+   * serverError) and summarised at level error.
+   */
+  requestRejected(code: ServerErrorCode): void;
 }

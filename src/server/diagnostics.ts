@@ -20,8 +20,6 @@
 // (`hasSubscribers`) and one null check at each later hook; no payload, no clock read.
 import dc from 'node:diagnostics_channel';
 import { RequestAbortedError } from './errors.js';
-import type { Exchange } from './exchange.js';
-import type { Response } from './response.js';
 import type { BriskRequest, BriskResponse } from './types.js';
 
 /** The channel names, for `diagnostics_channel.subscribe(name, fn)`. */
@@ -95,6 +93,20 @@ export interface RejectEvent {
   readonly time: number;
 }
 
+/** What a trace reads of a response (Response); structural, so this file imports no part of the core. */
+interface TracedResponse extends BriskResponse {
+  trace: RequestTrace | null;
+  readonly bodyBytes: number;
+}
+
+/** What a trace reads of one request and its response (Exchange). */
+interface TracedExchange {
+  readonly req: BriskRequest;
+  readonly res: TracedResponse;
+  readonly bodyReceived: number;
+  readonly drainedBytes: number;
+}
+
 /** What a trace needs of the connection (Session). */
 export interface TracedConnection {
   readonly id: number;
@@ -165,7 +177,7 @@ class RejectTrace implements RejectEvent {
  * A request head was parsed (Session.onHeadersComplete). A request is traced when anything
  * listens to one of its channels now; one subscribed later sees the requests that start after.
  */
-export function traceStart(connection: TracedConnection, exchange: Exchange): void {
+export function traceStart(connection: TracedConnection, exchange: TracedExchange): void {
   if (!(startChannel.hasSubscribers || finishChannel.hasSubscribers || abortChannel.hasSubscribers ||
     headersChannel.hasSubscribers || errorChannel.hasSubscribers)) return;
   const trace = new RequestTrace(connection, exchange.req, exchange.res);
@@ -174,7 +186,7 @@ export function traceStart(connection: TracedConnection, exchange: Exchange): vo
 }
 
 /** The response head is being written (Response.sendHead): its status is final. */
-export function traceHeaders(res: Response): void {
+export function traceHeaders(res: TracedResponse): void {
   const trace = res.trace;
   if (trace === null || trace.ended) return;
   trace.status = res.status;
@@ -184,7 +196,7 @@ export function traceHeaders(res: Response): void {
 }
 
 /** Something failed under the request (Exchange.handlerFailed, Exchange.abort). Once per error. */
-export function traceError(res: Response, error: unknown): void {
+export function traceError(res: TracedResponse, error: unknown): void {
   const trace = res.trace;
   if (trace === null || trace.ended || trace.error === error) return;
   trace.error = error;
@@ -192,13 +204,13 @@ export function traceError(res: Response, error: unknown): void {
 }
 
 /** Request and response are both complete (Session.exchangeDone). */
-export function traceFinish(exchange: Exchange): void {
+export function traceFinish(exchange: TracedExchange): void {
   const trace = end(exchange);
   if (trace !== null && finishChannel.hasSubscribers) finishChannel.publish(trace);
 }
 
 /** The socket was handed to the upgrade handler (Session.onUpgraded): the request ends here. */
-export function traceUpgrade(exchange: Exchange): void {
+export function traceUpgrade(exchange: TracedExchange): void {
   const trace = end(exchange);
   if (trace === null) return;
   trace.upgraded = true;
@@ -207,7 +219,7 @@ export function traceUpgrade(exchange: Exchange): void {
 }
 
 /** The connection closed with this request unfinished (Session.onClose). */
-export function traceAbort(exchange: Exchange | null): void {
+export function traceAbort(exchange: TracedExchange | null): void {
   if (exchange === null) return;
   const trace = end(exchange);
   if (trace === null) return;
@@ -221,7 +233,7 @@ export function traceReject(connection: TracedConnection, status: number, code: 
   if (rejectChannel.hasSubscribers) rejectChannel.publish(new RejectTrace(connection, status, code, reason));
 }
 
-function end(exchange: Exchange): RequestTrace | null {
+function end(exchange: TracedExchange): RequestTrace | null {
   const res = exchange.res;
   const trace = res.trace;
   if (trace === null || trace.ended) return null;

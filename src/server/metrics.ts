@@ -1,5 +1,5 @@
 // Server metrics for a Prometheus scrape: counters filled from the Server's callbacks
-// (requestDone, parseError, timedOut, sessionClosed), a snapshot that can be merged across
+// (requestDone, parseError, serverError, timedOut, sessionClosed), a snapshot that can be merged across
 // cluster workers, and the text exposition format 0.0.4. No I/O; created only when the
 // metrics endpoint is enabled, so a server without it pays nothing.
 
@@ -16,6 +16,8 @@ export interface MetricsSnapshot {
   durationSumSeconds: number;
   durationCount: number;
   parseErrors: Record<string, number>;
+  /** Requests the core refused or gave up on, by ServerErrorCode (errors.ts). */
+  serverErrors: Record<string, number>;
   timeouts: Record<string, number>;
   proxyProtocolErrors: Record<string, number>;
   tlsHandshakeErrors: number;
@@ -50,6 +52,7 @@ export class Metrics {
   private durationSumSeconds = 0;
   private durationCount = 0;
   private readonly parseErrors: Record<string, number> = Object.create(null);
+  private readonly serverErrors: Record<string, number> = Object.create(null);
   private readonly timeouts: Record<string, number> = Object.create(null);
   private readonly proxyProtocolErrors: Record<string, number> = Object.create(null);
   private tlsHandshakeErrors = 0;
@@ -68,6 +71,10 @@ export class Metrics {
 
   parseError(code: string): void {
     increment(this.parseErrors, code);
+  }
+
+  serverError(code: string): void {
+    increment(this.serverErrors, code);
   }
 
   timedOut(kind: string): void {
@@ -94,6 +101,7 @@ export class Metrics {
       durationSumSeconds: this.durationSumSeconds,
       durationCount: this.durationCount,
       parseErrors: { ...this.parseErrors },
+      serverErrors: { ...this.serverErrors },
       timeouts: { ...this.timeouts },
       proxyProtocolErrors: { ...this.proxyProtocolErrors },
       tlsHandshakeErrors: this.tlsHandshakeErrors,
@@ -114,6 +122,7 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
   for (const s of snapshots) {
     for (const [k, v] of Object.entries(s.requests)) increment(total.requests, k, v);
     for (const [k, v] of Object.entries(s.parseErrors)) increment(total.parseErrors, k, v);
+    for (const [k, v] of Object.entries(s.serverErrors ?? {})) increment(total.serverErrors, k, v);
     for (const [k, v] of Object.entries(s.timeouts)) increment(total.timeouts, k, v);
     for (const [k, v] of Object.entries(s.proxyProtocolErrors)) increment(total.proxyProtocolErrors, k, v);
     s.durationBuckets.forEach((v, i) => (total.durationBuckets[i] += v));
@@ -134,7 +143,7 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): MetricsSn
 function emptySnapshot(): MetricsSnapshot {
   return {
     requests: {}, durationBuckets: new Array<number>(DURATION_BUCKETS_SECONDS.length + 1).fill(0),
-    durationSumSeconds: 0, durationCount: 0, parseErrors: {}, timeouts: {}, proxyProtocolErrors: {},
+    durationSumSeconds: 0, durationCount: 0, parseErrors: {}, serverErrors: {}, timeouts: {}, proxyProtocolErrors: {},
     tlsHandshakeErrors: 0, connectionsAccepted: 0, connectionsRejected: 0, openConnections: 0,
     bytesReceived: 0, bytesSent: 0, draining: 0, processes: 0,
   };
@@ -186,6 +195,8 @@ export function renderMetrics(s: MetricsSnapshot): string {
 
   metric('brisk_parse_errors_total', 'counter', 'Requests refused by the parser, by error code.');
   labelled('brisk_parse_errors_total', 'code', s.parseErrors);
+  metric('brisk_server_errors_total', 'counter', 'Requests the server refused (413, 417, 501 before the handler) or gave up on (a failed handler, a misused response, ...), by error code.');
+  labelled('brisk_server_errors_total', 'code', s.serverErrors ?? {});
   metric('brisk_timeouts_total', 'counter', 'Connections timed out, by kind.');
   labelled('brisk_timeouts_total', 'kind', s.timeouts);
   metric('brisk_proxy_protocol_errors_total', 'counter', 'Connections refused for their PROXY protocol header, by error code.');

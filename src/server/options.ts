@@ -10,6 +10,12 @@ export interface ServerOptions extends ParserLimits {
   port: number;
   /** Body bytes the helpers (bytes/text/json) accept before 413. */
   maxBodyBytes: number;
+  /**
+   * One server-wide request-body limit for every handler style (Bun's maxRequestBodySize): a
+   * larger Content-Length is answered 413 before the handler runs; a chunked body growing past
+   * it fails the body stream with ServerError ERR_BODY_TOO_LARGE (413).
+   */
+  maxRequestBodyBytes: number;
   /** Unread request body drained after a response so the connection can be reused; past it, close. */
   maxDrainBytes: number;
   /** Open connections; past it new sockets are closed at once. */
@@ -39,6 +45,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   host: '127.0.0.1',
   port: 5000,
   maxBodyBytes: 1024 * 1024,
+  maxRequestBodyBytes: 128 * 1024 * 1024,
   maxDrainBytes: 256 * 1024,
   maxConnections: 10_000,
   maxPipelinedRequests: 64,
@@ -54,7 +61,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
 
 const NUMERIC_OPTIONS = [
   'port', 'maxTargetBytes', 'maxHeadBytes', 'maxHeaderCount', 'maxChunkExtensionBytes', 'maxBodyBytes',
-  'maxDrainBytes', 'maxConnections', 'maxPipelinedRequests', 'headersTimeoutMs', 'bodyIdleTimeoutMs',
+  'maxRequestBodyBytes', 'maxDrainBytes', 'maxConnections', 'maxPipelinedRequests', 'headersTimeoutMs', 'bodyIdleTimeoutMs',
   'bodyMinBytesPerSecond', 'keepAliveTimeoutMs', 'writeTimeoutMs', 'shutdownTimeoutMs',
 ] as const;
 

@@ -2,7 +2,7 @@
 // everything derived from it (path, query, header lookup, abort signal) built on first use.
 import type { Socket } from 'node:net';
 import { EMPTY_BODY, RequestBody } from './body.js';
-import { HttpError } from './errors.js';
+import { ServerError } from './errors.js';
 import { resolveClient, type ClientView, type TrustList } from './forwarded.js';
 import { FieldList } from './headers.js';
 import type { BriskRequest, RequestHeaders } from './types.js';
@@ -51,8 +51,10 @@ export class Request implements BriskRequest {
   }
 
   get path(): string {
-    const target = this.target;
-    return target.slice(this.pathStart(), this.queryStart());
+    const start = this.pathStart();
+    const end = this.queryStart();
+    // Only an absolute-form target can have an empty path (`http://a.example?x=1`): RFC 9110 §4.2.3 makes it "/".
+    return start < end ? this.target.slice(start, end) : '/';
   }
 
   get search(): string {
@@ -107,7 +109,7 @@ export class Request implements BriskRequest {
   async bytes(limitBytes = this.maxBodyBytes): Promise<Buffer> {
     if (this.bodyStream === null) return Buffer.alloc(0);
     if (this.contentLength > limitBytes) {
-      throw new HttpError(413, `Request body of ${this.contentLength} bytes exceeds ${limitBytes}`, true);
+      throw new ServerError('ERR_BODY_TOO_LARGE', `${this.contentLength} bytes, the limit is ${limitBytes}`);
     }
     return this.bodyStream.collect(limitBytes);
   }
@@ -121,7 +123,7 @@ export class Request implements BriskRequest {
     try {
       return JSON.parse(text);
     } catch {
-      throw new HttpError(400, 'Request body is not valid JSON');
+      throw new ServerError('ERR_BODY_INVALID_JSON');
     }
   }
 

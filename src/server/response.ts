@@ -1,32 +1,48 @@
 // What a handler writes to. Fields are validated as they are set (no response splitting);
 // the head is serialised once, when the first body byte or end() arrives, with framing from
-// http/framing.ts; body bytes go through the matching encoder from http/encoder.ts.
+// http/plan.ts; body bytes go through the matching encoder from http/encoder.ts.
 //
 // The life of a response:
 //   1. The handler sets status and fields (validated here, nothing is written yet).
-//   2. write() or end() sends the head: framing is decided from the method, status, version
-//      and the declared or (for end(body)) known length; the session adds the Connection fields.
+//   2. write() or end() sends the head: planResponse() (http/plan.ts) decides, once, the framing,
+//      the Content-Length and whether the connection is kept, from the method, status, version,
+//      the declared or (for end(body)) known length, the handler's Connection field and what the
+//      connection reports (request wants close, server closing, client gone, body unread); the
+//      head is serialised from that plan, with no side effect on the connection.
 //   3. Body pieces go through the encoder (Content-Length enforced, chunks framed) to the socket.
 //   4. end() finishes the encoder and tells the session, which logs it and moves to the next request.
 import type { Readable } from 'node:stream';
 import { currentDateLine } from '../http/date.js';
-import { createBodyEncoder, NoBodyWrites, type BodyEncoder } from '../http/encoder.js';
+import { BodyEncoderError, createBodyEncoder, type BodyEncoder } from '../http/encoder.js';
 import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
-import {
-  decideResponseFraming,
-  parseContentLength,
-  ResponseFraming,
-  shouldSendContentLengthHeader,
-} from '../http/framing.js';
+import { parseContentLength, ResponseFraming } from '../http/framing.js';
 import { serializeFields, statusLine } from '../http/head.js';
-import { isValidStatus } from '../http/status.js';
+import {
+  isFinalStatus,
+  planResponse,
+  type BodyUnread,
+  type PlanInputSlots,
+  type PlanRefusal,
+  type PlanTarget,
+  type Persistence,
+} from '../http/plan.js';
+import { ServerError } from './errors.js';
 import type { BodyChunk, BriskResponse } from './types.js';
 import { traceHeaders, type RequestTrace } from './diagnostics.js';
 
 /** What a response needs from its connection. */
 export interface ResponseSink {
-  /** Connection / Keep-Alive field lines for this response; decides whether the connection stays open. */
-  connectionFields(res: Response, framing: ResponseFraming): string;
+  // The connection's inputs to the response plan, read when the head is sent.
+  /** The request does not allow another after it (Connection: close, HTTP/1.0 without keep-alive). */
+  readonly requestWantsClose: boolean;
+  readonly serverClosing: boolean;
+  /** The client half-closed or left, or this exchange is no longer the connection's current one. */
+  readonly clientGone: boolean;
+  bodyUnread(): BodyUnread;
+  /** "Connection: keep-alive" and "Keep-Alive" lines for a kept connection. */
+  readonly keepAliveFields: string;
+  /** The head is about to be written (the connection's state moves to writing). */
+  headStarted(): void;
   /** Queue bytes on the socket; false when its buffer is full. */
   send(data: string | Uint8Array): boolean;
   sendPieces(pieces: Uint8Array[]): boolean;
@@ -34,6 +50,10 @@ export interface ResponseSink {
   responseFinished(res: Response): void;
   /** The connection is gone: writes are dropped. */
   readonly isClosed: boolean;
+  /** The request was aborted (client gone, body failed): a started body must not be ended as if complete. */
+  readonly aborted: boolean;
+  /** end() of a started body after the abort: the connection is destroyed, without the last chunk. */
+  responseCutShort(res: Response): void;
 }
 
 export const enum ResponseState {
@@ -74,15 +94,22 @@ const MAX_CHECKED_NAMES = 512;
 const CHECKED_VALUES = new Set<string>();
 const MAX_CHECKED_VALUE_LENGTH = 128;
 
-export class Response implements BriskResponse {
+/** planResponse's input, filled for each head: the call is synchronous and keeps nothing (see PlanTarget). */
+const PLAN_INPUT: PlanInputSlots = {
+  method: '', status: 0, versionMinor: 1, declaredLength: -1, knownLength: -1,
+  requestWantsClose: false, handlerWantsClose: false, serverClosing: false, clientGone: false, bodyUnread: 'none',
+};
+
+export class Response implements BriskResponse, PlanTarget {
   status = 200;
   state: ResponseState = ResponseState.Pending;
   /** Body bytes handed to the socket (framing excluded). */
   bodyBytes = 0;
-  /** The handler asked for Connection: close. */
-  closeRequested = false;
-  /** Decided when the head is sent. */
+  // The response plan (http/plan.ts), written here once when the head is sent.
   framing: ResponseFraming = ResponseFraming.None;
+  contentLength: number | undefined = undefined;
+  persistence: Persistence = 'close';
+  refusal: PlanRefusal | null = null;
   /** The fields as set, in order, flat: lower-cased name, name, value, lower-cased name, ... */
   private fields: string[] = [];
   private declaredLength = -1;
@@ -104,6 +131,11 @@ export class Response implements BriskResponse {
 
   get finished(): boolean {
     return this.state === ResponseState.Finished;
+  }
+
+  /** The plan said the connection carries another request after this response. */
+  get keepAlive(): boolean {
+    return this.state !== ResponseState.Pending && this.persistence === 'keep-alive';
   }
 
   // --- fields ---
@@ -138,13 +170,13 @@ export class Response implements BriskResponse {
     const lower = name.toLowerCase();
     this.removeLower(lower);
     if (lower === CONTENT_LENGTH) this.declaredLength = -1;
-    if (lower === CONNECTION) this.closeRequested = false;
     return this;
   }
 
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this {
     this.assertPending();
-    if (!isValidStatus(status)) throw new RangeError(`Invalid status code: ${status}`);
+    // 1xx are interim (writeEarlyHints, 100 Continue), 101 belongs to the upgrade path.
+    if (!isFinalStatus(status)) throw new ServerError('ERR_INVALID_STATUS', String(status));
     this.status = status;
     if (headers !== undefined) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
     return this;
@@ -165,12 +197,16 @@ export class Response implements BriskResponse {
   // --- body ---
 
   write(chunk: BodyChunk): boolean {
-    if (this.state === ResponseState.Finished) throw new Error('write() after end()');
+    if (this.state === ResponseState.Finished) throw new ServerError('ERR_WRITE_AFTER_END');
     if (this.state === ResponseState.Pending) this.sendHead(-1, false);
     if (this.sink.isClosed) return false;
     const encoder = this.encoder as BodyEncoder;
     const pieces = (this.pieces ??= []);
-    encoder.encode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, pieces);
+    try {
+      encoder.encode(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk, pieces);
+    } catch (error) {
+      throw asServerError(error);
+    }
     if (pieces.length === 0) return true;
     this.bodyBytes = encoder.bytesWritten;
     const ok = this.sink.sendPieces(pieces);
@@ -186,11 +222,21 @@ export class Response implements BriskResponse {
     if (this.state === ResponseState.Finished) return;
     if (this.state === ResponseState.Pending) {
       this.endWhole(body);
+    } else if (this.sink.aborted) {
+      // The producer stopped because the request was aborted: never frame that as complete
+      // (no last-chunk, no "finished" Content-Length body; issue 12, defect 15).
+      this.state = ResponseState.Finished;
+      this.sink.responseCutShort(this);
+      return;
     } else {
       if (body !== undefined) this.write(body);
       const encoder = this.encoder as BodyEncoder;
       const pieces = (this.pieces ??= []);
-      encoder.finish(pieces);
+      try {
+        encoder.finish(pieces);
+      } catch (error) {
+        throw asServerError(error);
+      }
       if (pieces.length > 0 && !this.sink.isClosed) this.sink.sendPieces(pieces);
       pieces.length = 0;
     }
@@ -253,39 +299,61 @@ export class Response implements BriskResponse {
   }
 
   /**
-   * Decide framing and serialise the head. `knownLength` is the whole body's length when
+   * Plan the response and serialise its head. `knownLength` is the whole body's length when
    * end(body) is sending everything, else -1. Streaming writes send the head here; endWhole
-   * gets it back to join it with the body. Returns null when the connection is gone.
+   * gets it back to join it with the body. Returns null when the connection is gone. Throws a
+   * ServerError, before anything changes, when the plan refuses (ERR_INVALID_STATUS: a 1xx or
+   * other non-final status; ERR_CONTENT_LENGTH_MISMATCH): the handler's failure, answered 500.
    */
   private sendHead(knownLength: number, ending: boolean): string | null {
-    const declared = this.declaredLength;
-    const contentLength = declared >= 0 ? declared : knownLength >= 0 ? knownLength : undefined;
-    const input = { method: this.method, status: this.status, versionMinor: this.versionMinor, contentLength, bodyFinished: knownLength >= 0 };
-    const framing = decideResponseFraming(input);
-    this.framing = framing;
-    if (framing === ResponseFraming.Length && declared >= 0 && knownLength >= 0 && declared !== knownLength) {
-      throw new Error(`Content-Length is ${declared} but the body is ${knownLength} bytes`);
-    }
+    const sink = this.sink;
+    const input = PLAN_INPUT;
+    input.method = this.method;
+    input.status = this.status;
+    input.versionMinor = this.versionMinor;
+    input.declaredLength = this.declaredLength;
+    input.knownLength = knownLength;
+    input.requestWantsClose = sink.requestWantsClose;
+    input.handlerWantsClose = this.connectionCloseSet();
+    input.serverClosing = sink.serverClosing;
+    input.clientGone = sink.clientGone;
+    input.bodyUnread = sink.bodyUnread();
+    const refusal = planResponse(input, this).refusal;
+    if (refusal === 'ERR_INVALID_STATUS') throw new ServerError('ERR_INVALID_STATUS', String(this.status));
+    if (refusal !== null) throw new ServerError(refusal, `declared ${this.declaredLength}, the body is ${knownLength} bytes`);
     this.state = ResponseState.Streaming;
     traceHeaders(this);
+    sink.headStarted();
+    const head = this.serializeHead();
+    if (ending) return sink.isClosed ? null : head;
+    this.encoder = createBodyEncoder(this.framing, this.contentLength);
+    if (!sink.isClosed) sink.send(head);
+    return head;
+  }
+
+  /** The head as the plan says it: the handler's fields, Date, framing and connection fields. */
+  private serializeHead(): string {
     let head = statusLine(this.status, undefined);
     const fields = this.fields;
     let hasDate = false;
     for (let i = 0; i < fields.length; i += 3) {
       const lower = fields[i];
-      // The server owns framing and connection fields; a handler's Date wins.
+      // The plan owns framing and connection fields; a handler's Date wins.
       if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
       if (lower === DATE) hasDate = true;
       head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
     }
     if (!hasDate) head += currentDateLine();
-    if (contentLength !== undefined && shouldSendContentLengthHeader(input)) head += 'Content-Length: ' + contentLength + '\r\n';
-    else if (framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
-    head += this.sink.connectionFields(this, framing) + '\r\n';
-    if (ending) return this.sink.isClosed ? null : head;
-    this.encoder = createBodyEncoder(framing, contentLength, NoBodyWrites.Discard);
-    if (!this.sink.isClosed) this.sink.send(head);
-    return head;
+    if (this.contentLength !== undefined) head += 'Content-Length: ' + this.contentLength + '\r\n';
+    else if (this.framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
+    return head + (this.persistence === 'keep-alive' ? this.sink.keepAliveFields : 'Connection: close\r\n') + '\r\n';
+  }
+
+  /** Whether the Connection field, as it stands now, has the `close` option (RFC 9110 §7.6.1). */
+  private connectionCloseSet(): boolean {
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i += 3) if (fields[i] === CONNECTION && hasToken(fields[i + 2], 'close')) return true;
+    return false;
   }
 
   /** A handler failed before sending anything: forget its fields so an error can be sent instead. */
@@ -319,10 +387,8 @@ export class Response implements BriskResponse {
     }
     if (lower === CONTENT_LENGTH) {
       const n = parseContentLength(text);
-      if (n === undefined) throw new TypeError(`Invalid Content-Length: ${JSON.stringify(text)}`);
+      if (n === undefined) throw new ServerError('ERR_INVALID_CONTENT_LENGTH', JSON.stringify(text));
       this.declaredLength = n;
-    } else if (lower === CONNECTION && hasToken(text, 'close')) {
-      this.closeRequested = true;
     }
     this.fields.push(lower, name, text);
     return this;
@@ -338,8 +404,16 @@ export class Response implements BriskResponse {
   }
 
   private assertPending(): void {
-    if (this.state !== ResponseState.Pending) throw new Error('Headers already sent');
+    if (this.state !== ResponseState.Pending) throw new ServerError('ERR_HEADERS_SENT');
   }
+}
+
+/** An encoder's refusal as the server error of the same code (the handler sees one error class). */
+function asServerError(error: unknown): unknown {
+  if (!(error instanceof BodyEncoderError)) return error;
+  const code = error.code === 'ERR_WRITE_AFTER_FINISH' ? 'ERR_WRITE_AFTER_END' : error.code;
+  const detail = error.message === error.reason ? undefined : error.message.slice(error.reason.length + 2, -1);
+  return new ServerError(code, detail);
 }
 
 /** Any body source `send()` takes, as one async iterable (Node's Readable and Web ReadableStream both are). */

@@ -5,40 +5,27 @@
 // The life of a connection:
 //   1. accept(): refused at once when shutting down or at maxConnections.
 //   2. Preamble (only with `proxyProtocol` or `tls`): PROXY header, TLS handshake (preamble.ts).
-//   3. open(): a Session owns the socket until it closes and calls sessionClosed().
+//   3. open(): a Session owns the socket until it closes and calls sessionClosed(). What sessions
+//      see of the server (ServerContext) is its private Connections object (connections.ts).
 import { createWriteStream, type WriteStream } from 'node:fs';
 import net from 'node:net';
-import { flatString } from '../http/head.js';
-import { resolveParserLimits, type ParseError, type ParserLimits } from '../parser/index.js';
-import { CoarseClock, tickFor, type Sweepable } from './clock.js';
-import type { ServerContext, UpgradeHandler } from './context.js';
+import { Connections, type ServerStats } from './connections.js';
+import type { UpgradeHandler } from './context.js';
 import { withEndpoints, type EndpointHost } from './endpoints.js';
-import { TIMEOUT_NAMES, TimeoutKind } from './errors.js';
 import type { TrustList } from './forwarded.js';
 import { Logger } from './logger.js';
 import { Metrics, renderMetrics, type MetricsSnapshot } from './metrics.js';
 import { OPS_OPTION_KEYS, resolveOpsOptions, type OpsOptions, type ResolvedOps, type TlsOptions } from './ops-options.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
-import { ConnectionPreamble, type PreambleHost } from './preamble.js';
-import type { ProxiedOrigin } from './proxy-protocol.js';
-import type { Request } from './request.js';
-import type { Response } from './response.js';
-import { ParserPool } from './parser-pool.js';
-import { Session } from './session.js';
+import { RejectSummary } from './reject-summary.js';
+import { ConnectionPreamble } from './preamble.js';
 import type { Handler } from './types.js';
+
+export type { ServerStats } from './connections.js';
 
 export interface BriskServerOptions extends Partial<ServerOptions>, OpsOptions {
   /** Takes over sockets of Upgrade / CONNECT requests; without it they are answered as plain HTTP. */
   onUpgrade?: UpgradeHandler;
-}
-
-/** Counters for logs, tests and metrics. */
-export interface ServerStats {
-  connectionsAccepted: number;
-  connectionsRejected: number;
-  requests: number;
-  parseErrors: number;
-  timeouts: number;
 }
 
 /** Where the server is in its life. Shutdown moves forward only. */
@@ -60,17 +47,9 @@ export interface CloseOptions {
   idleGraceMs?: number;
 }
 
-export class Server implements ServerContext, Sweepable, PreambleHost, EndpointHost {
+export class Server implements EndpointHost {
   readonly options: Readonly<ServerOptions>;
-  readonly parserLimits: Readonly<ParserLimits>;
-  readonly parsers: ParserPool;
-  readonly upgradeHandler: UpgradeHandler | null;
-  readonly handler: Handler;
-  readonly clock: CoarseClock;
-  readonly log: Logger;
-  readonly keepAliveFields10: string;
-  readonly keepAliveFields11: string;
-  readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0 };
+  readonly stats: ServerStats = { connectionsAccepted: 0, connectionsRejected: 0, requests: 0, parseErrors: 0, timeouts: 0, rejectedRequests: 0 };
   /** Created only when metricsPath is set. */
   readonly metrics: Metrics | null;
   readonly healthPath: string | null;
@@ -84,14 +63,14 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
 
   /** Proxies whose forwarding fields are believed (req.ip, req.protocol, req.host); null: none. */
   readonly trustProxy: TrustList | null;
+  private readonly log: Logger;
   private readonly ops: ResolvedOps;
   private readonly listener: net.Server;
   private readonly preamble: ConnectionPreamble | null;
-  private readonly sessions = new Set<Session>();
+  /** The sessions, and everything they share and report to (the ServerContext). */
+  private readonly connections: Connections;
   private state = ServerState.Running;
-  private nextId = 1;
   private closing: Promise<void> | null = null;
-  private idleWaiters: (() => void)[] = [];
   private accessLogStream: WriteStream | null = null;
 
   constructor(handler: Handler, options: BriskServerOptions = {}) {
@@ -104,37 +83,37 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     }
     this.options = resolveServerOptions(serverInput as Partial<ServerOptions>);
     const ops = (this.ops = resolveOpsOptions(opsInput));
-    this.parserLimits = resolveParserLimits(this.options);
-    this.parsers = new ParserPool(this.parserLimits);
-    this.upgradeHandler = onUpgrade ?? null;
     const o = this.options;
     this.trustProxy = ops.trust;
     this.metrics = ops.metricsPath === null ? null : new Metrics();
     this.healthPath = ops.healthPath;
     this.metricsPath = ops.metricsPath;
     this.timingRequests = this.metrics !== null;
-    this.handler = withEndpoints(handler, this);
     // An access log file with the format left off means "log there": combined, as nginx does.
     const accessFormat = ops.accessLogFile !== null && o.accessLog === 'off' ? 'combined' : o.accessLog;
-    this.log = new Logger(o.logLevel, accessFormat, o.log, ops.accessLogFile === null ? null : (line) => this.writeAccessLine(line));
+    const log = new Logger(o.logLevel, accessFormat, o.log, ops.accessLogFile === null ? null : (line) => this.writeAccessLine(line));
+    this.log = log;
     if (ops.accessLogFile !== null && accessFormat !== 'off') this.reopenLogs();
-    this.clock = new CoarseClock(
-      tickFor([o.headersTimeoutMs, o.bodyIdleTimeoutMs, o.keepAliveTimeoutMs, o.writeTimeoutMs]),
-      this,
-    );
-    const timeoutSeconds = Math.max(1, Math.floor(o.keepAliveTimeoutMs / 1000));
-    this.keepAliveFields11 = flatString(`Connection: keep-alive\r\nKeep-Alive: timeout=${timeoutSeconds}\r\n`);
-    this.keepAliveFields10 = this.keepAliveFields11;
-    this.preamble =
+    const connections = (this.connections = new Connections(this, {
+      options: o,
+      handler: withEndpoints(handler, this),
+      upgradeHandler: onUpgrade ?? null,
+      trustProxy: ops.trust,
+      log,
+      metrics: this.metrics,
+      stats: this.stats,
+      rejects: new RejectSummary(log),
+    }));
+    this.preamble = connections.preamble =
       ops.tls === null && !ops.proxyProtocol
         ? null
-        : new ConnectionPreamble(this, { tls: ops.tls, proxyProtocol: ops.proxyProtocol, trust: ops.trust, timeoutMs: o.headersTimeoutMs });
+        : new ConnectionPreamble(connections, { tls: ops.tls, proxyProtocol: ops.proxyProtocol, trust: ops.trust, timeoutMs: o.headersTimeoutMs });
     this.listener = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
     this.listener.on('error', (err) => this.log.error(`listener error: ${err.message}`));
   }
 
   get connectionCount(): number {
-    return this.sessions.size;
+    return this.connections.sessions.size;
   }
 
   get listening(): boolean {
@@ -158,12 +137,22 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
 
   /** Start listening; resolves with the bound address (port 0 picks a free one). */
   listen(port: number = this.options.port, host: string = this.options.host): Promise<{ host: string; port: number }> {
+    // A closed server stays closed: its clock, sessions and shutdown promise are spent, and a
+    // port bound now would outlive every later close() (issue 12, defect 10).
+    if (this.state !== ServerState.Running) {
+      return Promise.reject(new Error('listen(): this server was closed; create a new server to listen again'));
+    }
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.listener.once('error', onError);
       this.listener.listen(port, host, () => {
         this.listener.off('error', onError);
-        this.clock.start();
+        if (this.state !== ServerState.Running) {
+          // close() ran while the port was being bound: it saw nothing listening, so unbind here.
+          this.listener.close();
+          return reject(new Error('listen(): the server was closed while it was starting'));
+        }
+        this.connections.clock.start();
         resolve(this.address() as { host: string; port: number });
       });
     });
@@ -191,14 +180,14 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     if (this.metrics === null) return null;
     let liveBytesReceived = 0;
     let liveBytesSent = 0;
-    for (const session of this.sessions) {
+    for (const session of this.connections.sessions) {
       liveBytesReceived += session.peerSocket.bytesRead;
       liveBytesSent += session.peerSocket.bytesWritten;
     }
     return this.metrics.snapshot({
       connectionsAccepted: this.stats.connectionsAccepted,
       connectionsRejected: this.stats.connectionsRejected,
-      openConnections: this.sessions.size + (this.preamble?.size ?? 0),
+      openConnections: this.connections.sessions.size + (this.preamble?.size ?? 0),
       liveBytesReceived,
       liveBytesSent,
       draining: this.draining,
@@ -225,7 +214,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     const drainDelayMs = options.drainDelayMs ?? this.ops.drainDelayMs;
     const idleGraceMs = options.idleGraceMs ?? this.ops.idleGraceMs;
     this.state = ServerState.Draining;
-    for (const session of this.sessions) session.shutdownRequested = true;
+    for (const session of this.connections.sessions) session.shutdownRequested = true;
     this.closing =
       drainDelayMs > 0
         ? new Promise<void>((resolve) => setTimeout(resolve, drainDelayMs)).then(() => this.stopAccepting(timeoutMs, idleGraceMs))
@@ -241,7 +230,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     });
     const closeIdle = (): void => {
       this.preamble?.destroyAll();
-      for (const session of this.sessions) {
+      for (const session of this.connections.sessions) {
         session.shutdownRequested = true;
         if (!session.isBusy) session.closeGracefully();
       }
@@ -254,17 +243,14 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
     }
     const timer = setTimeout(() => {
       this.preamble?.destroyAll();
-      for (const session of this.sessions) session.destroy();
+      for (const session of this.connections.sessions) session.destroy();
     }, timeoutMs);
     timer.unref();
-    const allClosed = new Promise<void>((done) => {
-      if (this.openCount === 0) done();
-      else this.idleWaiters.push(done);
-    });
+    const allClosed = this.connections.allClosed();
     return Promise.all([listenerClosed, allClosed]).then(() => {
       clearTimeout(timer);
       if (idleTimer !== null) clearTimeout(idleTimer);
-      this.clock.stop();
+      this.connections.clock.stop();
       this.state = ServerState.Closed;
       this.accessLogStream?.end();
       this.accessLogStream = null;
@@ -272,7 +258,7 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
   }
 
   private get openCount(): number {
-    return this.sessions.size + (this.preamble?.size ?? 0);
+    return this.connections.openCount;
   }
 
   private accept(socket: net.Socket): void {
@@ -282,61 +268,9 @@ export class Server implements ServerContext, Sweepable, PreambleHost, EndpointH
       return;
     }
     this.stats.connectionsAccepted++;
-    const now = this.clock.refresh();
+    const now = this.connections.clock.refresh();
     if (this.preamble !== null) this.preamble.start(socket, now);
-    else this.open(socket, undefined, undefined);
-  }
-
-  // --- PreambleHost ---
-
-  open(socket: net.Socket, origin: ProxiedOrigin | undefined, initial: Buffer | undefined): void {
-    const session = new Session(this.nextId++, socket, this, origin, initial);
-    this.sessions.add(session);
-    if (this.state !== ServerState.Running) session.shutdownRequested = true;
-  }
-
-  pendingDone(): void {
-    this.wakeIdleWaiters();
-  }
-
-  // --- ServerContext ---
-
-  sessionClosed(session: Session): void {
-    this.sessions.delete(session);
-    if (this.metrics !== null) this.metrics.connectionClosed(session.peerSocket.bytesRead, session.peerSocket.bytesWritten);
-    this.wakeIdleWaiters();
-  }
-
-  private wakeIdleWaiters(): void {
-    if (this.openCount === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  requestDone(req: Request, res: Response, durationMs: number): void {
-    this.stats.requests++;
-    if (this.metrics !== null) {
-      // The session's duration is on the coarse clock; a handler-timed request has a precise one.
-      const start = req.handlerStartMs;
-      this.metrics.requestDone(res.status, start > 0 ? performance.now() - start : durationMs);
-    }
-  }
-
-  parseError(error: ParseError): void {
-    this.stats.parseErrors++;
-    this.metrics?.parseError(error.code);
-  }
-
-  timedOut(kind: TimeoutKind): void {
-    this.stats.timeouts++;
-    this.metrics?.timedOut(TIMEOUT_NAMES[kind]);
-  }
-
-  sweep(now: number): void {
-    for (const session of this.sessions) session.sweep(now);
-    this.preamble?.sweep(now);
+    else this.connections.open(socket, undefined, undefined);
   }
 
   private writeAccessLine(line: string): void {

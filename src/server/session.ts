@@ -10,7 +10,7 @@ import { currentHttpDate } from '../http/date.js';
 import { closingTextResponse } from '../http/head.js';
 import { BodyKind, ParserStatus, type HeadInfo, type ParseError, type ParserHandler, type RequestParser } from '../parser/index.js';
 import type { ServerContext } from './context.js';
-import { HttpError, RequestAbortedError, TimeoutKind, TIMEOUT_NAMES } from './errors.js';
+import { HttpError, RequestAbortedError, SERVER_ERRORS, ServerError, TimeoutKind, TIMEOUT_NAMES } from './errors.js';
 import { Exchange, type ExchangeConnection } from './exchange.js';
 import type { TrustList } from './forwarded.js';
 import { Output } from './output.js';
@@ -47,6 +47,13 @@ const enum ParsePause {
 const LINGER_MS = 2000;
 
 /**
+ * A handler whose client left (FIN) mid-request gets this long after req.signal aborts to
+ * finish; then the connection is destroyed, so a handler that ignores the signal cannot hold
+ * it (issue 12, defect 3). Short: nobody is waiting for the answer (nginx gives none: 499).
+ */
+const ABORT_GRACE_MS = 1000;
+
+/**
  * Pipelined bytes held while a response is in flight before the socket stops being read.
  * Reading on (rather than pausing at once) is what lets a FIN during a long handler be seen.
  * 64 KiB is one socket read: arbitrary, but it bounds a connection's buffered requests.
@@ -76,6 +83,13 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
 
   private destroyed = false;
   private clientEnded = false;
+  /**
+   * A request with a body paused the parser at its head so that it is dispatched knowing how
+   * many bytes of this read follow the head (Exchange.bodyInHand): the head of an early answer
+   * says Connection: close unless the rest of the body is already in hand. The HeadInfo is
+   * intact until the parser resumes.
+   */
+  private dispatchAtPause: HeadInfo | null = null;
   /** By when the client must have sent more (head, body, next request, linger). */
   private readonly deadline: ReadDeadline;
 
@@ -137,8 +151,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     return this.exchange;
   }
 
-  get closing(): boolean {
-    return this.shutdownRequested || this.clientEnded;
+  get serverClosing(): boolean {
+    return this.shutdownRequested;
+  }
+
+  get clientGone(): boolean {
+    return this.clientEnded || this.destroyed;
   }
 
   get isClosed(): boolean {
@@ -206,6 +224,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
           return;
         case ParserStatus.Paused: {
           const rest = data.subarray(consumed);
+          const info = this.dispatchAtPause;
+          if (info !== null) {
+            this.dispatchAtPause = null;
+            (this.exchange as Exchange).dispatch(info, rest.length);
+            if (this.out.closed) return;
+          }
           if (this.parsePause === ParsePause.None) {
             // The exchange that paused the parser finished meanwhile: carry on.
             parser.resume();
@@ -270,22 +294,40 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   onEnd(): void {
     this.clientEnded = true;
     this.debug('Client closed its side.');
-    if (this.out.closed) return this.destroy();
+    // Lingering after our FIN: once it is flushed both sides are done (the socket then closes
+    // itself); destroying earlier would drop the end of the response.
+    if (this.out.closed) {
+      if (this.socket.writableFinished) this.destroy();
+      return;
+    }
     // Requests the client pipelined before its FIN are answered first (see resumeParsing).
     if (this.pending === null) this.handleEof(true);
   }
 
   /**
-   * The client will send nothing more and every byte it sent has been parsed. A request still
-   * being handled when the FIN arrived (`atFin`) is aborted — its signal fires — but a response
-   * the handler still writes goes out on the half-open connection, and then it closes.
+   * The client will send nothing more and every byte it sent has been parsed. A FIN while its
+   * request is in flight (`atFin`) means the client is gone for that request (RFC 9112 §9.6
+   * leaves it open; nginx answers 499, Go cancels the context): req.signal aborts. A response
+   * the handler then completes whole still goes out; a streamed one is never terminated as if
+   * complete (Response.end destroys the connection instead), and a handler that does not finish
+   * within ABORT_GRACE_MS has its connection destroyed.
    */
   private handleEof(atFin: boolean): void {
     const error = this.parser === null ? null : this.parser.finish();
     const exchange = this.exchange;
     if (exchange !== null) {
-      if (!exchange.requestComplete) exchange.abort(new HttpError(400, 'Request body is incomplete', true));
-      else if (atFin && exchange.res.state !== ResponseState.Finished) exchange.abort(new RequestAbortedError('The client closed the connection'));
+      const res = exchange.res;
+      if (!exchange.requestComplete) {
+        // Body bytes are owed and will never come. Already answered (draining): close now
+        // rather than wait out the body timeout (defect 16).
+        if (res.state === ResponseState.Finished) return this.closeGracefully();
+        exchange.abort(new ServerError('ERR_BODY_INCOMPLETE'));
+      } else if (atFin && res.state !== ResponseState.Finished) {
+        exchange.abort(new RequestAbortedError('The client closed the connection'));
+      } else {
+        return;
+      }
+      this.deadline.start(TimeoutKind.AbortGrace, ABORT_GRACE_MS);
       return;
     }
     if (error !== null) return this.onParseError(error);
@@ -351,11 +393,13 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     if (info.bodyKind !== BodyKind.None) {
       this.state = SessionState.ReadingBody;
       this.deadline.startBody(0);
-    } else {
-      this.state = SessionState.InHandler;
-      this.deadline.stop();
+      this.dispatchAtPause = info;
+      this.parser?.pause();
+      return;
     }
-    exchange.dispatch(info);
+    this.state = SessionState.InHandler;
+    this.deadline.stop();
+    exchange.dispatch(info, 0);
   }
 
   onBody(data: Buffer): void {
@@ -399,6 +443,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.exchange = null;
     traceFinish(exchange);
     ctx.requestDone(req, res, ctx.clock.now - exchange.startMs);
+    // The plan's decision (exchange.keepAlive), and what happened since the head went out.
     if (!exchange.keepAlive || !exchange.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
       if (this.inExecute) this.parser?.pause();
@@ -407,6 +452,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     }
     this.state = SessionState.Idle;
     this.deadline.start(TimeoutKind.KeepAlive, ctx.options.keepAliveTimeoutMs);
+    // A pause its body asked for (queued past 64 KiB, then completed in the same read) ends
+    // with the exchange: else the socket stays paused and the next request is never read.
+    if (this.bodyPaused) {
+      this.bodyPaused = false;
+      this.updateReading();
+    }
     const wasWaiting = this.parsePause === ParsePause.Response;
     // Bound the work done for one read, and stop reading while the client is not reading.
     let next = ParsePause.None;
@@ -474,20 +525,21 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     try {
       upgrade(exchange.req, this.socket, rest);
     } catch (error) {
-      this.ctx.log.error(`upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);
+      this.ctx.serverError('ERR_UPGRADE_HANDLER');
+      this.ctx.log.error(`ERR_UPGRADE_HANDLER: upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);
       this.socket.destroy();
     }
   }
 
   private onParseError(error: ParseError): void {
     this.ctx.parseError(error);
-    this.ctx.log.error(`bad request from ${this.remoteAddress}:${this.remotePort}: ${error.code} at byte ${error.offset} (${error.reason}) → ${error.status}`);
+    // Scanners send these all day: info, counted; the error level gets a rate-limited summary.
+    if (this.ctx.log.infoEnabled) this.ctx.log.info(`${error.code}: bad request from ${this.remoteAddress}:${this.remotePort}: at byte ${error.offset} (${error.reason}) → ${error.status}`);
     const exchange = this.exchange;
     if (exchange !== null) {
       // The error is in the body of the request being handled.
       const res = exchange.res;
       exchange.abort(new HttpError(error.status, error.reason, true));
-      exchange.keepAlive = false;
       if (res.state === ResponseState.Pending) exchange.answerError(error.status, error.reason);
       else if (res.state === ResponseState.Streaming) this.destroy();
       else this.closeGracefully();
@@ -510,8 +562,14 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.state = SessionState.Closing;
     this.parsePause = ParsePause.Closing;
     this.pending = null;
+    // The client already ended its side: nothing to linger for, only our queued answer to flush
+    // (the socket closes itself once it is); bounded like any write.
+    if (this.clientEnded) {
+      if (this.socket.writableFinished) return this.destroy();
+      this.deadline.start(TimeoutKind.Write, this.ctx.options.writeTimeoutMs);
+      return;
+    }
     this.deadline.start(TimeoutKind.Write, LINGER_MS);
-    if (this.clientEnded) return this.destroy();
     // Keep reading so that a client still sending gets our answer rather than a reset.
     this.reading = true;
     this.socket.resume();
@@ -538,14 +596,16 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     if (this.ctx.log.debugEnabled) this.debug(`${TIMEOUT_NAMES[kind]} timeout in state ${SESSION_STATE_NAMES[this.state]}.`);
     switch (kind) {
       case TimeoutKind.Headers:
-        if (this.exchange === null) return this.sendErrorAndClose(408, 'Request header timeout', 'HEADERS_TIMEOUT');
+        if (this.exchange === null) {
+          const timeout = SERVER_ERRORS.ERR_HEADERS_TIMEOUT;
+          return this.sendErrorAndClose(timeout.status, timeout.reason, 'HEADERS_TIMEOUT');
+        }
         return this.destroy();
       case TimeoutKind.Body: {
         const exchange = this.exchange;
-        exchange?.abort(new HttpError(408, 'Request body timeout', true));
+        exchange?.abort(new ServerError('ERR_BODY_TIMEOUT'));
         if (exchange !== null && exchange.res.state === ResponseState.Pending) {
-          exchange.keepAlive = false;
-          exchange.answerError(408, 'Request body timeout');
+          exchange.answerServerError('ERR_BODY_TIMEOUT');
         } else {
           this.destroy();
         }

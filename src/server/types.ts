@@ -52,7 +52,7 @@ export interface BriskRequest extends AsyncIterable<Buffer> {
   readonly signal: AbortSignal;
   /** The body as a stream of Buffers; reading it is what pulls bytes from the socket (backpressure). */
   readonly body: AsyncIterable<Buffer>;
-  /** Whole body helpers; reject with HttpError(413) past `limitBytes` (default: server's maxBodyBytes). */
+  /** Whole body helpers; reject with ServerError ERR_BODY_TOO_LARGE (413) past `limitBytes` (default: server's maxBodyBytes). */
   bytes(limitBytes?: number): Promise<Buffer>;
   text(limitBytes?: number): Promise<string>;
   json(limitBytes?: number): Promise<unknown>;
@@ -61,14 +61,34 @@ export interface BriskRequest extends AsyncIterable<Buffer> {
 export type BodyChunk = string | Uint8Array;
 
 export interface BriskResponse {
-  /** Status code to send; default 200. */
+  /**
+   * Final status code to send; default 200. Must be an integer from 200 to 599 when the head
+   * goes out: a 1xx is interim (send 103 with `writeEarlyHints`; `100 Continue` is sent by brisk
+   * when the body is first read; 101 only by the server's `onUpgrade` path), and one sent as
+   * final would make the client take the next pipelined response for this one. Assigning an
+   * invalid value is not checked at once; the `write()` or `end()` that sends the head throws a
+   * `ServerError` with code `ERR_INVALID_STATUS`, which fails the handler like any error before
+   * the head: brisk answers 500 with `Connection: close`.
+   */
   status: number;
+  /**
+   * Replaces every value of the field. The server owns `Content-Length` framing,
+   * `Transfer-Encoding` and `Keep-Alive`; a `Connection` field is read as it stands when the head
+   * is sent: with the `close` option the connection closes after this response, and setting it
+   * back to `keep-alive` (or removing it) before then undoes that.
+   */
   setHeader(name: string, value: string | number | readonly string[]): this;
   appendHeader(name: string, value: string | number | readonly string[]): this;
   getHeader(name: string): string | string[] | undefined;
   hasHeader(name: string): boolean;
   removeHeader(name: string): this;
-  /** Sets status (and optionally headers) in one call. Does not send anything yet. */
+  /**
+   * Sets status (and optionally headers) in one call. Does not send anything yet. Throws a
+   * `ServerError` (`ERR_INVALID_STATUS`) at once, changing nothing, unless `status` is a final
+   * status (an integer 200–599). After the head is sent every field or status change throws
+   * `ERR_HEADERS_SENT`; a write after `end()` throws `ERR_WRITE_AFTER_END`; a body longer or
+   * shorter than a declared `Content-Length` throws `ERR_CONTENT_LENGTH_MISMATCH`.
+   */
   writeHead(status: number, headers?: Record<string, string | number | readonly string[]>): this;
   /** True once the head is on its way to the socket. */
   readonly headersSent: boolean;

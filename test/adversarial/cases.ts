@@ -11,6 +11,7 @@ import { EXPECT, LIMITS, PIPELINE, TIMEOUTS } from './cases/connection.js';
 import { CONTROL_CHARS, FIELD_SYNTAX, HOST, LINE_ENDINGS, REQUEST_LINE, TARGET } from './cases/syntax.js';
 import type { AdversarialCase } from './cases/support.js';
 import { CHUNKED, TRANSFER_ENCODING } from './cases/transfer-encoding.js';
+import { DESYNC, EXPECT_OBFUSCATED } from './cases/desync.js';
 
 export { SMUGGLED, SMUGGLED_TARGET, type AdversarialCase, type Category, type Expectation, type Feed } from './cases/support.js';
 
@@ -28,6 +29,8 @@ export const CASES: readonly AdversarialCase[] = [
   ...LIMITS,
   ...PIPELINE,
   ...EXPECT,
+  ...EXPECT_OBFUSCATED,
   ...TIMEOUTS,
+  ...DESYNC,
 ];
 

@@ -340,6 +340,18 @@ describe('GET /stream', () => {
     assert.ok(performance.now() - started >= 40, 'the lines were spaced out in time');
   });
 
+  it('a client FIN after 2 of 20 lines: no last chunk, so the cut-short body never reads as complete (issue 12, defect 15)', TEST_TIMEOUT, async () => {
+    await withClient(demo.port, async (client) => {
+      await client.write(request(['GET /stream?n=20 HTTP/1.1', 'Host: a']));
+      await client.waitFor('line 1\n', 3_000);
+      client.end();
+      const raw = (await client.readUntilClose(2_000)).toString('latin1');
+      assert.ok(raw.startsWith('HTTP/1.1 200'), raw.slice(0, 80));
+      assert.ok(!raw.includes('line 19\n'), 'the loop stopped at the signal');
+      assert.ok(!raw.includes('\r\n0\r\n\r\n'), 'no last chunk after the abort');
+    });
+  });
+
   it('n=0 is an empty 200', TEST_TIMEOUT, async () => {
     const response = await fetch(`${demo.origin}/stream?n=0`, { signal: AbortSignal.timeout(5_000) });
     assert.equal(response.status, 200);

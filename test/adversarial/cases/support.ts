@@ -20,7 +20,8 @@ export type Category =
   | 'pipeline'
   | 'expect'
   | 'connection'
-  | 'timeouts';
+  | 'timeouts'
+  | 'desync';
 
 export interface Expectation {
   /** Status of the last response on the connection. */
@@ -64,6 +65,12 @@ export interface AdversarialCase {
   options?: Partial<ServerOptions>;
   /** A known server/parser bug (recorded in .server-bugs.md / .parser-bugs.md): run as node:test todo. */
   todo?: string;
+  /** Serve the demo app (examples/demo/app.ts, its calls recorded) instead of the recording handler. */
+  app?: 'demo';
+  /** More bytes sent `afterMs` after `bytes` (a body that arrives late, or a next request instead of it). */
+  then?: { afterMs: number; bytes: string };
+  /** Why this row is not re-run split in five pieces (its outcome depends on what arrives together). */
+  wholeOnly?: string;
 }
 
 /** A complete request that must never be executed: its target is how the runner spots it. */
