@@ -34,7 +34,7 @@ interface Options {
 
 const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--warmup S] [--only MODE,…] [--servers NAME,…]
   modes:   ${MODES.map((m) => m.name).join(', ')}
-  servers: brisk, brisk-fetch, brisk-router, node-http, fastify, hono, bun, nginx, raw
+  servers: brisk, brisk-fetch, brisk-router, node-http, fastify, hono, bun, nginx, raw, raw-libuv, raw-libuv-sockets
   --quick  1 round of 3 s: ${QUICK_SERVERS.join(', ')} on ${QUICK_MODES.join(', ')}
   node-http and raw always run: every ratio is taken against them.`;
 

@@ -29,6 +29,8 @@ export interface ProbeOptions {
 }
 
 let cached: Promise<ProbeResult> | null = null;
+/** What the plain probe installed, put back when its cached result is returned again. */
+let cachedInstall: Parameters<typeof installBindings> | null = null;
 
 /**
  * Check the libuv transport; on success its bindings are installed and createLibuvListener()
@@ -36,13 +38,17 @@ let cached: Promise<ProbeResult> | null = null;
  */
 export function probeLibuvTransport(options: ProbeOptions = {}): Promise<ProbeResult> {
   const plain = options.binding === undefined && options.tier === undefined && options.timeoutMs === undefined;
-  if (plain && cached !== null) return cached;
-  const result = runProbe(options);
+  if (plain && cached !== null) {
+    // A probe with options (tests) may have installed another tier meanwhile.
+    if (cachedInstall !== null) installBindings(...cachedInstall);
+    return cached;
+  }
+  const result = runProbe(options, plain);
   if (plain) cached = result;
   return result;
 }
 
-async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
+async function runProbe(options: ProbeOptions, plain: boolean): Promise<ProbeResult> {
   const started = performance.now();
   const loaded = loadBindings(options.binding);
   if ('reason' in loaded) {
@@ -59,6 +65,7 @@ async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
     uninstallBindings();
     return { ok: false, reason: `self-test (${tier}): ${(error as Error).message}` };
   }
+  if (plain) cachedInstall = [loaded.bindings, tier];
   return { ok: true, tier, ms: Math.round((performance.now() - started) * 10) / 10 };
 }
 
