@@ -196,7 +196,7 @@ function fillUntilFull(r: Recorder, t: Transport, seed: number): Buffer[] {
 }
 
 export function transportContract(subject: ContractSubject): void {
-  describe(`Transport contract: ${subject.name}`, () => {
+  describe(`Transport contract: ${subject.name}`, { timeout: 60_000 }, () => {
     if (subject.dispose !== undefined) after(() => subject.dispose?.());
 
     const open = async (copy = true): Promise<{ t: Transport; peer: Peer; r: Recorder }> => {

@@ -95,7 +95,7 @@ function refusedClient(socket: net.Socket): Promise<{ bytes: number; how: string
 }
 
 for (const tier of ['handles', 'sockets'] as const) {
-  describe(`libuv listener (${tier})`, { skip }, () => {
+  describe(`libuv listener (${tier})`, { skip, timeout: 20_000 }, () => {
     test('maxConnections: the connection past the limit is closed at once; a freed slot is used again', async () => {
       const s = await listenerFor(tier, { maxConnections: 2 });
       try {
@@ -107,7 +107,7 @@ for (const tier of ['handles', 'sockets'] as const) {
         const refused = await refusedClient(s.connect());
         assert.equal(refused.bytes, 0);
         assert.equal(s.listener.refused, 1);
-        const closed = new Promise<void>((resolve) => ta.attach({ onData() {}, onEnd() {}, onDrain() {}, onError() {}, onClose: resolve }));
+        const closed = new Promise<void>((resolve) => ta.attach({ onData() {}, onEnd: () => ta.destroy(), onDrain() {}, onError() {}, onClose: resolve }));
         a.destroy();
         ta.startReading();
         await closed;
@@ -179,7 +179,7 @@ for (const tier of ['handles', 'sockets'] as const) {
   });
 }
 
-describe('libuv self-test and fallback', () => {
+describe('libuv self-test and fallback', { timeout: 60_000 }, () => {
   test('the probe passes on this Node line, fast', { skip }, async () => {
     const again = await probeLibuvTransport({ timeoutMs: 2000 });
     assert.ok(again.ok, JSON.stringify(again));
