@@ -552,6 +552,11 @@ export interface LibuvListenerOptions {
   onConnection(transport: LibuvTransport): void;
   /** An accept error (EMFILE, ...): the listener keeps listening. */
   onError?(code: string): void;
+  /**
+   * 'sockets' even where 'handles' is available: a cluster worker must listen through net.Server
+   * (cluster hands it the connections), and a bare TCP handle would bypass that.
+   */
+  tier?: LibuvTier;
 }
 
 export interface LibuvListener {
@@ -570,7 +575,8 @@ export interface LibuvListener {
 
 /** A listener on the installed tier. */
 export function createLibuvListener(options: LibuvListenerOptions): LibuvListener {
-  const tier = libuvTier();
+  const installed = libuvTier();
+  const tier = installed === null ? null : options.tier === 'sockets' ? 'sockets' : installed;
   if (tier === 'handles') return new HandleListener(options);
   if (tier === 'sockets') return new SocketListener(options);
   throw new Error('libuv transport: not available (use the net transport)');

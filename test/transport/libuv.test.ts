@@ -167,6 +167,14 @@ for (const tier of ['handles', 'sockets'] as const) {
       await s.dispose();
     });
 
+    test('tier: \'sockets\' is honoured where handles are available (cluster workers)', async () => {
+      await probeLibuvTransport();
+      const l = createLibuvListener({ host: '127.0.0.1', port: 0, tier: 'sockets', onConnection: (t) => t.destroy() });
+      assert.equal(l.tier, 'sockets');
+      await l.listen();
+      await l.close();
+    });
+
     test('listen() on a port in use rejects with EADDRINUSE', async () => {
       const s = await listenerFor(tier);
       try {
