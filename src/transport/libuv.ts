@@ -279,9 +279,6 @@ const enum F {
 }
 
 export class LibuvTransport implements Transport {
-  readonly kind = 'libuv';
-  readonly encrypted = false;
-  readonly readsReuseBuffer: boolean;
   bytesRead = 0;
   bytesWritten = 0;
   needsDrain = false;
@@ -300,9 +297,6 @@ export class LibuvTransport implements Transport {
     private readonly socket: net.Socket | null,
     private readonly listener: LibuvListener | null,
   ) {
-    // A net.Socket's handle keeps Node's allocator (a fresh buffer per read), so that takeOver()
-    // can give the socket back with net's own onread; our own handles read into READ_BUFFER.
-    this.readsReuseBuffer = socket === null;
     handle[OWNER] = this;
     handle.onread = onHandleRead;
     if (socket === null) handle.useUserBuffer(READ_BUFFER);
@@ -312,6 +306,24 @@ export class LibuvTransport implements Transport {
       socket.on('error', ignore);
     }
     handle.setNoDelay(true);
+  }
+
+  // Getters, not fields: an idle connection carries only what differs between connections.
+  get kind(): string {
+    return 'libuv';
+  }
+
+  get encrypted(): boolean {
+    return false;
+  }
+
+  /**
+   * Our own handles read into READ_BUFFER, shared by all; a net.Socket's handle (tier 'sockets')
+   * keeps Node's allocator (a fresh buffer per read), so that takeOver() can give the socket
+   * back with net's own onread.
+   */
+  get readsReuseBuffer(): boolean {
+    return this.socket === null;
   }
 
   get remoteAddress(): string {
