@@ -118,6 +118,29 @@ export function deprecationConflict(): string | null {
   return wrapped || flagged ? 'process.binding() would print DEP0111 under --pending-deprecation' : null;
 }
 
+/**
+ * Runs `load` with any warning about process.binding held back: a Node line that made one of
+ * our bindings runtime-deprecated would print it, and the promise is that nothing is printed.
+ * Such a warning means "fall back" (the caller's reason), not "suppress and go on".
+ */
+function quietly<T>(load: () => T): { value: T; warning: string | null } {
+  const emitWarning = process.emitWarning;
+  let warning: string | null = null;
+  process.emitWarning = function (this: unknown, w: string | Error, ...rest: unknown[]): void {
+    const message = typeof w === 'string' ? w : w?.message;
+    if (typeof message === 'string' && message.includes('process.binding')) {
+      warning ??= message;
+      return;
+    }
+    return (emitWarning as (...args: unknown[]) => void).call(process, w, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return { value: load(), warning };
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 function hasMethods(proto: unknown, names: readonly string[]): string | null {
   if (proto === null || typeof proto !== 'object') return 'no prototype';
   for (const name of names) if (typeof (proto as Record<string, unknown>)[name] !== 'function') return `no ${name}()`;
@@ -134,7 +157,8 @@ export function loadBindings(binding?: BindingLoader): { bindings: Bindings; tie
     if (conflict !== null) return { reason: conflict };
     const real = processBinding();
     if (real === undefined) return { reason: 'process.binding is not available' };
-    binding = (name) => real.call(process, name);
+    const loaded = quietly(() => loadBindings((name) => real.call(process, name)));
+    return loaded.warning === null ? loaded.value : { reason: `process.binding() warned: ${loaded.warning}` };
   }
   let sw: Record<string, unknown>;
   try {

@@ -237,10 +237,20 @@ describe('libuv self-test and fallback', { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'brisk-libuv-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
     let noBinding = '';
+    let warningBinding = '';
     let noTcpWrap = '';
     before(() => {
       noBinding = join(dir, 'no-binding.cjs');
       writeFileSync(noBinding, 'delete process.binding;\n');
+      // A future line that makes tcp_wrap runtime-deprecated (as it did crypto, zlib, ...).
+      warningBinding = join(dir, 'warning-binding.cjs');
+      writeFileSync(warningBinding, [
+        'const real = process.binding;',
+        'process.binding = function binding(name) {',
+        "  if (name === 'tcp_wrap') process.emitWarning(\"Access to process.binding('tcp_wrap') is deprecated.\", 'DeprecationWarning', 'DEP0111');",
+        '  return real.call(process, name);',
+        '};',
+      ].join('\n'));
       noTcpWrap = join(dir, 'no-tcp-wrap.cjs');
       // Named `binding`, like Node's own, so that only the missing tcp_wrap is simulated.
       writeFileSync(noTcpWrap, [
@@ -268,10 +278,11 @@ describe('libuv self-test and fallback', { timeout: 60_000 }, () => {
       ['--pending-deprecation --no-deprecation: silenced, so used', ['--pending-deprecation', '--no-deprecation'], {}, 'libuv'],
       ['--no-deprecation', ['--no-deprecation'], {}, 'libuv'],
       ['process.binding gone: the net transport', ['--require', 'NO_BINDING'], {}, /process\.binding is not available/],
+      ['a binding that warns when loaded: the net transport, the warning not printed', ['--require', 'WARNING_BINDING'], {}, /warned: Access to process\.binding\('tcp_wrap'\)/],
     ];
     for (const [what, args, env, expect] of cases) {
       test(what, { skip: expect === 'libuv' ? skip : false }, () => {
-        const { result, stderr } = run(args.map((a) => (a === 'NO_BINDING' ? noBinding : a)), env);
+        const { result, stderr } = run(args.map((a) => (a === 'NO_BINDING' ? noBinding : a === 'WARNING_BINDING' ? warningBinding : a)), env);
         assert.equal(stderr, '', 'something was printed');
         if (expect === 'libuv') assert.ok(result.ok && result.tier === 'handles', JSON.stringify(result));
         else assert.ok(!result.ok && expect.test(result.reason), JSON.stringify(result));
