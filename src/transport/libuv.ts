@@ -209,9 +209,11 @@ export function libuvTier(): LibuvTier | null {
   return activeTier;
 }
 
-/** Forget the installed bindings (tests of the fallback). */
+/**
+ * No new listeners from now on (a failed probe). The bindings themselves stay for connections
+ * already open on them (tests probe several times in one process).
+ */
 export function uninstallBindings(): void {
-  B = null;
   activeTier = null;
 }
 
