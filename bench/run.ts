@@ -40,7 +40,7 @@ interface Options {
 const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--duration S] [--warmup S] [--only MODE,…] [--servers NAME,…] [--node N]…
   modes:   ${MODES.map((m) => m.name).join(', ')}
   servers: brisk, brisk-fetch, brisk-router, node-http, fastify, hono, hono-brisk, hono-brisk-native,
-           express, express-brisk, koa, koa-brisk, bun, nginx, raw
+           express, express-brisk, koa, koa-brisk, bun, nginx, raw, raw-libuv, raw-libuv-sockets
   --quick  1 round of 3 s: ${QUICK_SERVERS.join(', ')} on ${QUICK_MODES.join(', ')}
   node-http and raw always run: every ratio is taken against them.
   --node N   the Node the Node contestants run on: a line (20, 22, 24, 26: the machine's node if

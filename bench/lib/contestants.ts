@@ -118,6 +118,24 @@ export function allContestants(paths: Paths): Contestant[] {
       command: (port, mode) => [process.execPath, join(paths.dist, 'servers', 'raw.js'), String(port), mode.rawResponse],
       unavailable: () => (existsSync(join(paths.dist, 'servers', 'raw.js')) ? null : 'dist/bench/servers/raw.js is missing (build first)'),
     },
+    {
+      name: 'raw-libuv',
+      label: 'raw ceiling (libuv transport)',
+      seedPath: '/',
+      // Beneath net.Socket: the node:net ceiling does not bound it, so beating it is not noise.
+      onNode: false,
+      command: (port, mode) => [process.execPath, join(paths.dist, 'servers', 'raw-libuv.js'), String(port), mode.rawResponse],
+      unavailable: () => (existsSync(join(paths.dist, 'servers', 'raw-libuv.js')) ? null : 'dist/bench/servers/raw-libuv.js is missing (build first)'),
+    },
+    {
+      name: 'raw-libuv-sockets',
+      label: 'raw ceiling (libuv transport on accepted net.Sockets)',
+      seedPath: '/',
+      // Beneath net.Socket: the node:net ceiling does not bound it, so beating it is not noise.
+      onNode: false,
+      command: (port, mode) => [process.execPath, join(paths.dist, 'servers', 'raw-libuv.js'), String(port), mode.rawResponse, 'sockets'],
+      unavailable: () => (existsSync(join(paths.dist, 'servers', 'raw-libuv.js')) ? null : 'dist/bench/servers/raw-libuv.js is missing (build first)'),
+    },
   ];
 }
 
