@@ -295,8 +295,23 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
     // Lingering after our FIN: once it is flushed both sides are done and the transport closes
     // itself (its contract); destroying earlier would drop the end of the response.
     if (this.out.closed) return;
-    // Requests the client pipelined before its FIN are answered first (see resumeParsing).
+    // Requests the client pipelined before its FIN are answered first (see resumeParsing), but
+    // the one in flight is bounded: nothing else would end a handler that never answers.
     if (this.pending === null) this.handleEof(true);
+    else this.boundAfterFin();
+  }
+
+  /**
+   * The client has sent FIN, and the request in flight is still to be answered without its
+   * signal aborting (it was pipelined before the FIN): it gets writeTimeoutMs, then the
+   * connection is destroyed. (Found by the model test: with pipelined bytes held, a handler that
+   * never answered kept a half-closed connection open for ever.)
+   */
+  private boundAfterFin(): void {
+    const exchange = this.exchange;
+    if (exchange !== null && exchange.res.state !== ResponseState.Finished) {
+      this.deadline.start(TimeoutKind.AbortGrace, this.ctx.options.writeTimeoutMs);
+    }
   }
 
   /**
@@ -320,7 +335,7 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
       } else if (atFin && res.state !== ResponseState.Finished) {
         exchange.abort(new RequestAbortedError('The client closed the connection'));
       } else {
-        return;
+        return this.boundAfterFin();
       }
       this.deadline.start(TimeoutKind.AbortGrace, ABORT_GRACE_MS);
       return;
