@@ -79,6 +79,9 @@ class Real {
   smuggled = 0;
   finSent = false;
   resetSent = false;
+  /** Output length and handler calls when the server began shutting down (-1: it has not). */
+  shutdownAtByte = -1;
+  callsAtShutdown = 0;
 
   constructor() {
     const options = resolveServerOptions({ logLevel: 'silent' });
@@ -194,6 +197,8 @@ function requestBytes(k: number, spec: RequestSpec): { bytes: string; headLength
 // --- the client's reading of what was written ---
 
 interface ParsedResponse {
+  /** Offset of its status line in the output. */
+  readonly start: number;
   readonly status: number;
   readonly headers: Map<string, string>;
   readonly body: string;
@@ -210,6 +215,7 @@ function parseResponses(text: string, closed: boolean): { responses: ParsedRespo
     if (pos >= text.length) return { responses, trailing: '' };
     const end = text.indexOf('\r\n\r\n', pos);
     if (end < 0) return { responses, trailing: text.slice(pos) };
+    const start = pos;
     const lines = text.slice(pos, end).split('\r\n');
     const m = /^HTTP\/1\.1 (\d{3}) [^\r\n]*$/.exec(lines[0]!);
     assert.ok(m, `a status line, got ${JSON.stringify(lines[0])} in ${JSON.stringify(text)}`);
@@ -234,35 +240,35 @@ function parseResponses(text: string, closed: boolean): { responses: ParsedRespo
       let body = '';
       for (;;) {
         const lineEnd = text.indexOf('\r\n', pos);
-        if (lineEnd < 0) return { responses: [...responses, { status, headers, body, complete: false, interim }], trailing: '' };
+        if (lineEnd < 0) return { responses: [...responses, { start, status, headers, body, complete: false, interim }], trailing: '' };
         const size = parseInt(text.slice(pos, lineEnd), 16);
         assert.ok(Number.isInteger(size) && size >= 0, `a chunk size, got ${JSON.stringify(text.slice(pos, lineEnd))}`);
         if (size === 0) {
-          if (text.length < lineEnd + 4) return { responses: [...responses, { status, headers, body, complete: false, interim }], trailing: '' };
+          if (text.length < lineEnd + 4) return { responses: [...responses, { start, status, headers, body, complete: false, interim }], trailing: '' };
           assert.equal(text.slice(lineEnd + 2, lineEnd + 4), '\r\n', 'no trailers');
           pos = lineEnd + 4;
           break;
         }
         if (text.length < lineEnd + 2 + size + 2) {
           body += text.slice(lineEnd + 2, Math.min(text.length, lineEnd + 2 + size));
-          return { responses: [...responses, { status, headers, body, complete: false, interim }], trailing: '' };
+          return { responses: [...responses, { start, status, headers, body, complete: false, interim }], trailing: '' };
         }
         body += text.slice(lineEnd + 2, lineEnd + 2 + size);
         assert.equal(text.slice(lineEnd + 2 + size, lineEnd + 4 + size), '\r\n');
         pos = lineEnd + 4 + size;
       }
-      responses.push({ status, headers, body, complete: true, interim });
+      responses.push({ start, status, headers, body, complete: true, interim });
     } else if (cl !== undefined) {
       const length = Number(cl);
       if (text.length < pos + length) {
-        return { responses: [...responses, { status, headers, body: text.slice(pos), complete: false, interim }], trailing: '' };
+        return { responses: [...responses, { start, status, headers, body: text.slice(pos), complete: false, interim }], trailing: '' };
       }
-      responses.push({ status, headers, body: text.slice(pos, pos + length), complete: true, interim });
+      responses.push({ start, status, headers, body: text.slice(pos, pos + length), complete: true, interim });
       pos += length;
     } else {
       // Close-delimited: only with Connection: close, complete once the connection closed.
       assert.equal(headers.get('connection'), 'close', 'a body without length is close-delimited');
-      responses.push({ status, headers, body: text.slice(pos), complete: closed, interim });
+      responses.push({ start, status, headers, body: text.slice(pos), complete: closed, interim });
       return { responses, trailing: '' };
     }
     interim = [];
@@ -314,6 +320,14 @@ function check(real: Real): void {
   }
   if (firstInvalid > 0) {
     for (const c of real.calls.keys()) assert.ok(c < firstInvalid, `request ${c} parsed after a bad request`);
+  }
+  if (real.shutdownAtByte >= 0) {
+    // Shutdown: the request in flight (or its head being read) is answered; nothing new starts,
+    // and every response begun since says Connection: close.
+    assert.ok(real.calls.size <= real.callsAtShutdown + 1, 'requests handled after shutdown began');
+    for (const r of responses) {
+      if (r.start >= real.shutdownAtByte) assert.equal(r.headers.get('connection'), 'close', 'a response during shutdown keeps the connection');
+    }
   }
   if (t.closed) assert.equal(real.connections.sessions.size, 0, 'a closed connection is released');
 }
@@ -474,6 +488,28 @@ const specArb: fc.Arbitrary<RequestSpec> = fc.record({
   invalid: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
 });
 
+/** Server.close(), as it treats each connection: close after the current response, idle ones now. */
+class Shutdown implements Cmd {
+  check(): boolean {
+    return true;
+  }
+  async run(_m: object, real: Real): Promise<void> {
+    if (real.shutdownAtByte >= 0) return;
+    // Bytes already written, complete or still queued, were sent before shutdown began.
+    real.shutdownAtByte = real.transport.writes.reduce((n, w) => n + w.length, 0);
+    real.callsAtShutdown = real.calls.size;
+    for (const session of real.connections.sessions) {
+      session.shutdownRequested = true;
+      if (!session.isBusy) session.closeGracefully();
+    }
+    await settle();
+    check(real);
+  }
+  toString(): string {
+    return 'shutdown';
+  }
+}
+
 const splitsArb = fc.array(fc.nat(400), { maxLength: 3 });
 const sendArb = fc.tuple(specArb, splitsArb).map(([spec, splits]) => new Send(spec, splits));
 const deliverArb = fc.tuple(fc.integer({ min: 1, max: 200 }), splitsArb).map(([n, s]) => new Deliver(n, s));
@@ -487,7 +523,7 @@ const commandArbs = [
   fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 300 })).map(([on, b]) => new Reading(on, b)),
   fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 300 })).map(([on, b]) => new Reading(on, b)),
   fc.constantFrom(200, 200, 1_500, 3_000, 11_000, 31_000, 70_000).map((ms) => new Advance(ms)),
-  fc.integer({ min: 0, max: 9 }).map((n) => (n === 0 ? new Reset() : n <= 2 ? new Fin() : new Step(n))),
+  fc.integer({ min: 0, max: 9 }).map((n) => (n === 0 ? new Reset() : n <= 2 ? new Fin() : n === 3 ? new Shutdown() : new Step(n))),
 ];
 
 /** The client is gone: whatever the handlers do, the connection closes and releases its requests. */
