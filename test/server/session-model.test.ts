@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Connections, type ServerStats } from '../../src/server/connections.js';
+import { TimeoutKind } from '../../src/server/errors.js';
 import { Logger } from '../../src/server/logger.js';
 import { resolveServerOptions } from '../../src/server/options.js';
 import { RejectSummary } from '../../src/server/reject-summary.js';
@@ -54,6 +55,16 @@ interface Call {
   written: string;
   waiter: (() => void) | null;
   settled: boolean;
+}
+
+/** What of a Session's private state the deadline and release checks read. */
+interface SessionInternals {
+  readonly parser: unknown;
+  readonly exchange: { readonly requestComplete: boolean; readonly res: Response } | null;
+  readonly clientEnded: boolean;
+  readonly destroyed: boolean;
+  readonly out: { readonly closed: boolean; readonly deadline: number };
+  readonly deadline: { readonly kind: TimeoutKind; readonly at: number };
 }
 
 /** A FakeTransport that also counts what the owner tries to write after its end() or destroy(). */
@@ -105,7 +116,10 @@ class Real {
     clock.now = 1_000_000;
     clock.refresh = () => clock.now;
     this.connections.openTransport(this.transport, undefined, undefined);
+    this.session = [...this.connections.sessions][0] as unknown as SessionInternals;
   }
+
+  readonly session: SessionInternals;
 
   get gone(): boolean {
     return this.finSent || this.resetSent || this.transport.closed;
@@ -330,6 +344,33 @@ function check(real: Real): void {
     }
   }
   if (t.closed) assert.equal(real.connections.sessions.size, 0, 'a closed connection is released');
+  checkDeadline(real);
+}
+
+/** The deadline that runs is the one the connection's state calls for. */
+function checkDeadline(real: Real): void {
+  const session = real.session;
+  const d = session.deadline;
+  if (real.transport.closed) {
+    assert.equal(session.parser, null, 'a closed connection holds no parser');
+    assert.equal(d.at, 0, 'a closed connection runs no deadline');
+    assert.equal(session.out.deadline, 0, 'a closed connection runs no write deadline');
+    return;
+  }
+  if (session.destroyed) return; // closing: onClose comes on a microtask
+  if (session.out.closed) {
+    assert.ok(d.kind === TimeoutKind.Write && d.at > 0, 'our FIN is out: the linger / flush is bounded');
+    return;
+  }
+  const exchange = session.exchange;
+  if (exchange === null) {
+    assert.ok(d.at > 0 && (d.kind === TimeoutKind.KeepAlive || d.kind === TimeoutKind.Headers), `between requests: kind ${d.kind}, at ${d.at}`);
+    return;
+  }
+  if (exchange.requestComplete && exchange.res.state !== ResponseState.Finished) {
+    if (session.clientEnded) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left: the handler has a bounded time');
+    else assert.equal(d.at, 0, 'no read deadline while the handler has the whole request');
+  }
 }
 
 // --- commands ---
