@@ -271,8 +271,11 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
     const pending = this.pending;
     this.pending = null;
     if (pending !== null) this.feedBatch(pending);
-    if (this.clientEnded && this.pending === null && this.parsePause === ParsePause.None && !this.out.closed) {
-      this.handleEof(false);
+    if (this.clientEnded && !this.out.closed) {
+      // Everything the client sent before its FIN is parsed: end as at EOF; or a request from
+      // those bytes is with its handler now, and gets its bounded time.
+      if (this.pending === null && this.parsePause === ParsePause.None) this.handleEof(false);
+      else this.boundAfterFin();
     }
     this.updateReading();
   }
