@@ -20,6 +20,8 @@ import type { RejectSummary } from './reject-summary.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
 import { Session } from './session.js';
+import { NetSocketTransport } from '../transport/net-socket.js';
+import type { Transport } from '../transport/transport.js';
 import type { Handler } from './types.js';
 
 /** Counters for logs, tests and metrics. */
@@ -107,7 +109,13 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
   // --- PreambleHost ---
 
   open(socket: net.Socket, origin: ProxiedOrigin | undefined, initial: Buffer | undefined): void {
-    const session = new Session(this.nextId++, socket, this, origin, initial);
+    socket.setNoDelay(true);
+    this.openTransport(new NetSocketTransport(socket), origin, initial);
+  }
+
+  /** A Session on any Transport (the server's sockets come through open()). */
+  openTransport(transport: Transport, origin: ProxiedOrigin | undefined, initial: Buffer | undefined): void {
+    const session = new Session(this.nextId++, transport, this, origin, initial);
     this.sessions.add(session);
     if (this.owner.draining) session.shutdownRequested = true;
   }
@@ -120,7 +128,7 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
 
   sessionClosed(session: ServedConnection): void {
     this.sessions.delete(session);
-    if (this.metrics !== null) this.metrics.connectionClosed(session.peerSocket.bytesRead, session.peerSocket.bytesWritten);
+    if (this.metrics !== null) this.metrics.connectionClosed(session.transport.bytesRead, session.transport.bytesWritten);
     this.wakeIdleWaiters();
   }
 

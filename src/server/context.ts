@@ -10,6 +10,7 @@ import type { ParserPool } from './parser-pool.js';
 import type { ServerOptions } from './options.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';
+import type { Transport } from '../transport/transport.js';
 import type { BriskRequest, Handler } from './types.js';
 
 /**
@@ -33,7 +34,8 @@ export interface ServedConnection {
   shutdownRequested: boolean;
   /** A request is being handled (for graceful shutdown). */
   readonly isBusy: boolean;
-  readonly peerSocket: Socket;
+  /** Its transport (bytes read and written, for the metrics). */
+  readonly transport: Transport;
   /** The coarse clock's tick: fire whatever deadline has passed. */
   sweep(now: number): void;
   closeGracefully(): void;

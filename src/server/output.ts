@@ -1,8 +1,8 @@
 // Output: the write side of one connection. Joins the string responses produced while one read
 // is parsed into a single socket write, keeps the write deadline (a client that stops reading is
 // cut off), and lets handlers wait for 'drain'. It never decides what to write or when to close:
-// Response and Session do.
-import type { Socket } from 'node:net';
+// Response and Session do. It writes to the connection's Transport, never to a socket.
+import type { Transport } from '../transport/transport.js';
 import type { CoarseClock } from './clock.js';
 import { RequestAbortedError } from './errors.js';
 
@@ -23,7 +23,7 @@ export class Output {
   private drainWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
   constructor(
-    private readonly socket: Socket,
+    private readonly transport: Transport,
     private readonly clock: CoarseClock,
     private readonly writeTimeoutMs: number,
   ) {}
@@ -43,7 +43,7 @@ export class Output {
     const out = this.batch;
     if (out.length === 0) return true;
     this.batch = '';
-    return !this.closed && this.wrote(this.socket.write(out, 'latin1'));
+    return !this.closed && this.wrote(this.transport.write(out));
   }
 
   /** Queue bytes (latin1 for strings); false when the socket's buffer is full. */
@@ -54,7 +54,7 @@ export class Output {
       return this.batching || this.flushQueued || this.flush();
     }
     this.flush();
-    return this.wrote(this.socket.write(data));
+    return this.wrote(this.transport.write(data));
   }
 
   /**
@@ -80,27 +80,22 @@ export class Output {
     this.flush();
   }
 
-  /** Several pieces of one body write (chunk-size line, data, CRLF) as one corked write. */
+  /** Several pieces of one body write (chunk-size line, data, CRLF) as one write. */
   sendPieces(pieces: Uint8Array[]): boolean {
     if (this.closed) return false;
     if (pieces.length === 1) return this.send(pieces[0]);
     this.flush();
-    const socket = this.socket;
-    socket.cork();
-    let ok = true;
-    for (const piece of pieces) ok = socket.write(piece);
-    socket.uncork();
-    return this.wrote(ok);
+    return this.wrote(this.transport.writev(pieces));
   }
 
   /** Resolves when the socket can take more; rejects once the connection is gone. */
   drained(): Promise<void> {
     if (this.closed) return Promise.reject(new RequestAbortedError());
-    if (!this.socket.writableNeedDrain) return Promise.resolve();
+    if (!this.transport.needsDrain) return Promise.resolve();
     return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
   }
 
-  /** The socket's 'drain' event. */
+  /** The transport's onDrain. */
   onDrain(): void {
     this.deadline = 0;
     const waiters = this.drainWaiters;
@@ -115,7 +110,7 @@ export class Output {
     this.flush();
     this.closed = true;
     this.deadline = 0;
-    this.socket.end();
+    this.transport.end();
   }
 
   /** The connection is gone (or handed over): drop the batch, fail whoever waits for drain. */

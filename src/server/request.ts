@@ -1,6 +1,5 @@
 // What a handler receives: the request head as parsed (strings made once by the parser), with
 // everything derived from it (path, query, header lookup, abort signal) built on first use.
-import type { Socket } from 'node:net';
 import { EMPTY_BODY, RequestBody } from './body.js';
 import { ServerError } from './errors.js';
 import { resolveClient, type ClientView, type TrustList } from './forwarded.js';
@@ -11,8 +10,8 @@ import type { BriskRequest, RequestHeaders } from './types.js';
 export interface RequestOrigin {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  /** The socket (a TLSSocket for HTTPS), for req.protocol. */
-  readonly peerSocket?: Socket;
+  /** A TLS connection, for req.protocol. */
+  readonly encrypted?: boolean;
   /** The server's trusted proxies (null or absent: none), for req.ip / req.protocol / req.host. */
   readonly trustProxy?: TrustList | null;
 }
@@ -137,13 +136,12 @@ export class Request implements BriskRequest {
 
   private client(): ClientView {
     if (this.clientView !== null) return this.clientView;
-    const socket = this.origin.peerSocket as (Socket & { encrypted?: boolean }) | undefined;
     const trust = this.origin.trustProxy ?? null;
     const headers = this.headers;
     this.clientView = resolveClient(
       {
         peerAddress: this.origin.remoteAddress,
-        encrypted: socket?.encrypted === true,
+        encrypted: this.origin.encrypted === true,
         host: this.authority(),
         forwarded: trust === null ? undefined : headers.get('forwarded'),
         xForwardedFor: trust === null ? undefined : headers.get('x-forwarded-for'),

@@ -181,8 +181,8 @@ export class Server implements EndpointHost {
     let liveBytesReceived = 0;
     let liveBytesSent = 0;
     for (const session of this.connections.sessions) {
-      liveBytesReceived += session.peerSocket.bytesRead;
-      liveBytesSent += session.peerSocket.bytesWritten;
+      liveBytesReceived += session.transport.bytesRead;
+      liveBytesSent += session.transport.bytesWritten;
     }
     return this.metrics.snapshot({
       connectionsAccepted: this.stats.connectionsAccepted,

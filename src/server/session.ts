@@ -1,11 +1,10 @@
-// Session: one client connection (Go's `conn`). Owns the socket, the parse loop, reading and
+// Session: one client connection (Go's `conn`). Owns the transport, the parse loop, reading and
 // pausing, timeouts and closing, through the lifecycle
 //   ReadingHead → ReadingBody → InHandler → Writing → Idle (keep-alive) → … → Closing
 // Each request is an Exchange (exchange.ts), served one at a time, in order: while a response is
 // in flight the parser is paused after the request's last byte and the socket is not read, so at
 // most one socket read of pipelined requests is held. Bad input is answered with its status and
 // `Connection: close`; nothing a client sends can throw out of here.
-import type { Socket } from 'node:net';
 import { currentHttpDate } from '../http/date.js';
 import { closingTextResponse } from '../http/head.js';
 import { BodyKind, ParserStatus, type HeadInfo, type ParseError, type ParserHandler, type RequestParser } from '../parser/index.js';
@@ -15,10 +14,10 @@ import { Exchange, type ExchangeConnection } from './exchange.js';
 import type { TrustList } from './forwarded.js';
 import { Output } from './output.js';
 import { ReadDeadline } from './read-deadline.js';
-import { attachSocket, detachSocket, type SocketOwner } from './socket-events.js';
 import { traceAbort, traceFinish, traceReject, traceStart, traceUpgrade } from './diagnostics.js';
 import type { RequestOrigin } from './request.js';
 import { ResponseState } from './response.js';
+import type { Transport, TransportOwner } from '../transport/transport.js';
 
 export const enum SessionState {
   ReadingHead = 0,
@@ -60,7 +59,7 @@ const ABORT_GRACE_MS = 1000;
  */
 const MAX_PENDING_BYTES = 64 * 1024;
 
-export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
+export class Session implements ParserHandler, ExchangeConnection, TransportOwner {
   state: SessionState = SessionState.ReadingHead;
   /** Close after the current response (server shutting down). */
   shutdownRequested = false;
@@ -94,22 +93,22 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   private readonly deadline: ReadDeadline;
 
   /**
-   * `origin` overrides the socket's peer address (PROXY protocol); `initial` holds bytes read
+   * `origin` overrides the transport's peer address (PROXY protocol); `initial` holds bytes read
    * before the session existed (after a PROXY header), parsed first.
    */
   constructor(
     readonly id: number,
-    private readonly socket: Socket,
+    readonly transport: Transport,
     readonly ctx: ServerContext,
     origin?: RequestOrigin,
     initial?: Buffer,
   ) {
-    this.out = new Output(socket, ctx.clock, ctx.options.writeTimeoutMs);
+    this.out = new Output(transport, ctx.clock, ctx.options.writeTimeoutMs);
     this.peer = origin ?? null;
     this.deadline = new ReadDeadline(ctx.clock, ctx.options);
     this.deadline.start(TimeoutKind.Headers, ctx.options.headersTimeoutMs);
-    socket.setNoDelay(true);
-    attachSocket(socket, this);
+    transport.attach(this);
+    transport.startReading();
     if (ctx.log.debugEnabled) this.debug(`Socket established with ${this.remoteAddress}:${this.remotePort}.`);
     if (initial !== undefined && initial.length > 0) this.onData(initial);
   }
@@ -127,12 +126,12 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
   }
 
   private origin(): RequestOrigin {
-    return (this.peer ??= { remoteAddress: this.socket.remoteAddress ?? '', remotePort: this.socket.remotePort ?? 0 });
+    return (this.peer ??= { remoteAddress: this.transport.remoteAddress, remotePort: this.transport.remotePort });
   }
 
-  /** The peer's socket (for TLS details, bytes counted, etc.). */
-  get peerSocket(): Socket {
-    return this.socket;
+  /** A TLS connection (for req.protocol). */
+  get encrypted(): boolean {
+    return this.transport.encrypted;
   }
 
   /** The server's trusted proxies, for req.ip / req.protocol / req.host. */
@@ -273,8 +272,11 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     const pending = this.pending;
     this.pending = null;
     if (pending !== null) this.feedBatch(pending);
-    if (this.clientEnded && this.pending === null && this.parsePause === ParsePause.None && !this.out.closed) {
-      this.handleEof(false);
+    if (this.clientEnded && !this.out.closed) {
+      // Everything the client sent before its FIN is parsed: end as at EOF; or a request from
+      // those bytes is with its handler now, and gets its bounded time.
+      if (this.pending === null && this.parsePause === ParsePause.None) this.handleEof(false);
+      else this.boundAfterFin();
     }
     this.updateReading();
   }
@@ -286,22 +288,34 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
       (this.parsePause === ParsePause.None || (holding && (this.pending === null || this.pending.length < MAX_PENDING_BYTES)));
     if (want === this.reading) return;
     this.reading = want;
-    if (want) this.socket.resume();
-    else this.socket.pause();
+    if (want) this.transport.startReading();
+    else this.transport.stopReading();
   }
 
-  /** The socket's 'end' event. */
+  /** The transport's onEnd: the client sent FIN. */
   onEnd(): void {
     this.clientEnded = true;
     this.debug('Client closed its side.');
-    // Lingering after our FIN: once it is flushed both sides are done (the socket then closes
-    // itself); destroying earlier would drop the end of the response.
-    if (this.out.closed) {
-      if (this.socket.writableFinished) this.destroy();
-      return;
-    }
-    // Requests the client pipelined before its FIN are answered first (see resumeParsing).
+    // Lingering after our FIN: once it is flushed both sides are done and the transport closes
+    // itself (its contract); destroying earlier would drop the end of the response.
+    if (this.out.closed) return;
+    // Requests the client pipelined before its FIN are answered first (see resumeParsing), but
+    // the one in flight is bounded: nothing else would end a handler that never answers.
     if (this.pending === null) this.handleEof(true);
+    else this.boundAfterFin();
+  }
+
+  /**
+   * The client has sent FIN, and the request in flight is still to be answered without its
+   * signal aborting (it was pipelined before the FIN): it gets writeTimeoutMs, then the
+   * connection is destroyed. (Found by the model test: with pipelined bytes held, a handler that
+   * never answered kept a half-closed connection open for ever.)
+   */
+  private boundAfterFin(): void {
+    const exchange = this.exchange;
+    if (exchange !== null && exchange.res.state !== ResponseState.Finished) {
+      this.deadline.start(TimeoutKind.AbortGrace, this.ctx.options.writeTimeoutMs);
+    }
   }
 
   /**
@@ -325,7 +339,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
       } else if (atFin && res.state !== ResponseState.Finished) {
         exchange.abort(new RequestAbortedError('The client closed the connection'));
       } else {
-        return;
+        return this.boundAfterFin();
       }
       this.deadline.start(TimeoutKind.AbortGrace, ABORT_GRACE_MS);
       return;
@@ -334,18 +348,18 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.closeGracefully();
   }
 
-  /** The socket's 'drain' event. */
+  /** The transport's onDrain. */
   onDrain(): void {
     this.out.onDrain();
     if (this.parsePause === ParsePause.Drain) this.resumeParsing(ParsePause.Drain);
   }
 
-  /** The socket's 'error' event ('close' follows). */
-  onSocketError(err: NodeJS.ErrnoException): void {
-    if (this.ctx.log.debugEnabled) this.debug(`socket error: ${err.code ?? err.message}`);
+  /** The transport's onError (onClose follows). */
+  onError(code: string): void {
+    if (this.ctx.log.debugEnabled) this.debug(`socket error: ${code}`);
   }
 
-  /** The socket's 'close' event. */
+  /** The transport's onClose: exactly once, last. */
   onClose(): void {
     this.destroyed = true;
     this.dropParser();
@@ -461,7 +475,7 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     const wasWaiting = this.parsePause === ParsePause.Response;
     // Bound the work done for one read, and stop reading while the client is not reading.
     let next = ParsePause.None;
-    if (this.socket.writableNeedDrain) next = ParsePause.Drain;
+    if (this.transport.needsDrain) next = ParsePause.Drain;
     else if (++this.answeredInBatch >= ctx.options.maxPipelinedRequests) next = ParsePause.Yield;
     if (this.inExecute) {
       this.parsePause = next;
@@ -516,18 +530,18 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.out.flush();
     this.out.abandon();
     this.deadline.stop();
-    detachSocket(this.socket);
+    // Paused and without our listeners, like node:http hands sockets over: nothing is emitted
+    // before the new owner listens.
+    const socket = this.transport.takeOver();
     this.dropParser();
     this.ctx.sessionClosed(this);
-    // Paused, like node:http hands sockets over: nothing is emitted before the new owner listens.
-    this.socket.pause();
     traceUpgrade(exchange);
     try {
-      upgrade(exchange.req, this.socket, rest);
+      upgrade(exchange.req, socket, rest);
     } catch (error) {
       this.ctx.serverError('ERR_UPGRADE_HANDLER');
       this.ctx.log.error(`ERR_UPGRADE_HANDLER: upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);
-      this.socket.destroy();
+      socket.destroy();
     }
   }
 
@@ -563,23 +577,22 @@ export class Session implements ParserHandler, ExchangeConnection, SocketOwner {
     this.parsePause = ParsePause.Closing;
     this.pending = null;
     // The client already ended its side: nothing to linger for, only our queued answer to flush
-    // (the socket closes itself once it is); bounded like any write.
+    // (the transport closes itself once it is); bounded like any write.
     if (this.clientEnded) {
-      if (this.socket.writableFinished) return this.destroy();
       this.deadline.start(TimeoutKind.Write, this.ctx.options.writeTimeoutMs);
       return;
     }
     this.deadline.start(TimeoutKind.Write, LINGER_MS);
     // Keep reading so that a client still sending gets our answer rather than a reset.
     this.reading = true;
-    this.socket.resume();
+    this.transport.startReading();
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     this.out.abandon();
-    this.socket.destroy();
+    this.transport.destroy();
   }
 
   /** Called by the server's clock on every tick. */

@@ -1,7 +1,7 @@
 // The portable Transport: a net.Socket (or a tls.TLSSocket, which is one) behind the seam
 // Session talks to. One object per connection and no closures: the socket's listeners are shared
-// by every socket and find their transport on the socket itself (measured with Session in
-// socket-events.ts: five closures per connection were a visible part of an idle connection's RSS
+// by every socket and find their transport on the socket itself (measured with Session, when it
+// still listened to sockets itself: five closures per connection were a visible part of an idle connection's RSS
 // and of the garbage per connection under Connection: close).
 import type { Socket } from 'node:net';
 import type { Transport, TransportOwner } from './transport.js';

@@ -227,3 +227,25 @@ describe('a client FIN while body bytes are still owed (defect 16)', () => {
     }
   });
 });
+
+describe('a client FIN with pipelined requests held behind the one in flight', () => {
+  // Found by the Session model test (test/server/session-model.test.ts): the FIN arrived while the
+  // next request's bytes were held, so handleEof waited for them and no deadline ran at all; a
+  // handler that never answered kept the half-closed connection open for ever.
+  it('a handler that never answers: the connection is destroyed within writeTimeoutMs and released', TEST_TIMEOUT, async () => {
+    const s = await startServer((req, res) => {
+      if (req.path === '/never') return new Promise<void>(() => {});
+      res.end('ok');
+    }, { logLevel: 'silent', writeTimeoutMs: 800 });
+    const client = await RawClient.connect(s.port);
+    try {
+      await client.write(Buffer.concat([request(['GET /never HTTP/1.1', 'Host: a']), request(['GET /next HTTP/1.1', 'Host: a'])]));
+      await sleep(100);
+      const finAt = performance.now();
+      client.end();
+      await assertReleased(s, client, finAt, 2_000);
+    } finally {
+      client.destroy();
+    }
+  });
+});
