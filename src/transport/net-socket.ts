@@ -40,6 +40,8 @@ export class NetSocketTransport implements Transport {
   private owner: TransportOwner = DEAF;
   /** Closed or taken over: every call is a no-op, no event is delivered. */
   private done = false;
+  /** end() was called: later writes are refused (the contract), not handed to a socket that would destroy itself. */
+  private ended = false;
 
   constructor(private readonly socket: Socket) {}
 
@@ -85,12 +87,13 @@ export class NetSocketTransport implements Transport {
   }
 
   write(data: string | Uint8Array): boolean {
-    if (this.done) return false;
+    // After end() a net.Socket errors on a write and destroys itself, dropping the queued bytes.
+    if (this.done || this.ended) return false;
     return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
   }
 
   writev(pieces: readonly Uint8Array[]): boolean {
-    if (this.done) return false;
+    if (this.done || this.ended) return false;
     const socket = this.socket;
     if (pieces.length === 1) return socket.write(pieces[0]!);
     socket.cork();
@@ -101,7 +104,9 @@ export class NetSocketTransport implements Transport {
   }
 
   end(): void {
-    if (!this.done) this.socket.end();
+    if (this.done || this.ended) return;
+    this.ended = true;
+    this.socket.end();
   }
 
   destroy(): void {
