@@ -9,9 +9,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer, fromNodeListener, toBriskHandler, type BriskApp, type BriskServerOptions, type FetchHandlerOptions, type Handler, type ServerOptions, type UpgradeHandler } from './index.js';
-import { attachWorker, runPrimary } from './cluster.js';
+import { attachWorker, runPrimary } from './ops/cluster.js';
 import { OpsUsageError, opsParseArgsOptions, opsUsageRows, parseOpsFlags, readTlsFiles, type OpsInvocation } from './ops/cli-options.js';
-import { resolveOpsOptions } from './server/ops-options.js';
+import { resolveOpsOptions } from './ops/ops-options.js';
 import { DEFAULT_SERVER_OPTIONS, resolveServerOptions } from './server/options.js';
 
 /** Exit status for bad usage (a flag, a number, a module that is not an app). */

@@ -1,9 +1,9 @@
 // The core's public API (parser, server, handler types). The app layer (src/app) imports only this
 // file; the core never imports src/app.
 export { Server, createServer, serve, type BriskServerOptions, type ServerStats, type CloseOptions } from './server/server.js';
-export type { OpsOptions, TlsOptions } from './server/ops-options.js';
-export type { TrustProxySpec } from './server/forwarded.js';
-export type { MetricsSnapshot } from './server/metrics.js';
+export type { OpsOptions, TlsOptions } from './ops/ops-options.js';
+export type { TrustProxySpec } from './ops/forwarded.js';
+export type { MetricsSnapshot } from './ops/metrics.js';
 export type { UpgradeHandler } from './server/context.js';
 export { HttpError, RequestAbortedError, ServerError, SERVER_ERRORS, type ServerErrorCode, type ServerErrorKind } from './server/errors.js';
 export { bodySourceIterable } from './server/response.js';

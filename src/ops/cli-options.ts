@@ -3,7 +3,7 @@
 // certificate files happens here too, so that SIGHUP can read them again.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { OpsOptions, TlsOptions } from '../server/ops-options.js';
+import type { OpsOptions, TlsOptions } from './ops-options.js';
 
 export interface OpsFlag {
   readonly flag: string;

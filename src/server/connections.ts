@@ -9,13 +9,13 @@ import { resolveParserLimits, type ParseError, type ParserLimits } from '../pars
 import { CoarseClock, tickFor, type Sweepable } from './clock.js';
 import type { ServedConnection, ServerContext, UpgradeHandler } from './context.js';
 import { TIMEOUT_NAMES, type ServerErrorCode, type TimeoutKind } from './errors.js';
-import type { TrustList } from './forwarded.js';
+import type { TrustList } from '../ops/forwarded.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { ServerOptions } from './options.js';
 import { ParserPool } from './parser-pool.js';
-import type { ConnectionPreamble, PreambleHost } from './preamble.js';
-import type { ProxiedOrigin } from './proxy-protocol.js';
+import type { ConnectionPreamble, PreambleHost } from '../ops/preamble.js';
+import type { ProxiedOrigin } from '../ops/proxy-protocol.js';
 import type { RejectSummary } from './reject-summary.js';
 import type { Request } from './request.js';
 import type { Response } from './response.js';

@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import type { ParseError, ParserLimits } from '../parser/index.js';
 import type { CoarseClock } from './clock.js';
-import type { TrustList } from './forwarded.js';
+import type { TrustList } from '../ops/forwarded.js';
 import type { ServerErrorCode, TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ParserPool } from './parser-pool.js';

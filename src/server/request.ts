@@ -2,7 +2,7 @@
 // everything derived from it (path, query, header lookup, abort signal) built on first use.
 import { EMPTY_BODY, RequestBody } from './body.js';
 import { ServerError } from './errors.js';
-import { resolveClient, type ClientView, type TrustList } from './forwarded.js';
+import { resolveClient, type ClientView, type TrustList } from '../ops/forwarded.js';
 import { FieldList } from './headers.js';
 import type { BriskRequest, RequestHeaders } from './types.js';
 

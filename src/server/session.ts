@@ -11,7 +11,7 @@ import { BodyKind, ParserStatus, type HeadInfo, type ParseError, type ParserHand
 import type { ServerContext } from './context.js';
 import { HttpError, RequestAbortedError, SERVER_ERRORS, ServerError, TimeoutKind, TIMEOUT_NAMES } from './errors.js';
 import { Exchange, type ExchangeConnection } from './exchange.js';
-import type { TrustList } from './forwarded.js';
+import type { TrustList } from '../ops/forwarded.js';
 import { Output } from './output.js';
 import { ReadDeadline } from './read-deadline.js';
 import { traceAbort, traceFinish, traceReject, traceStart, traceUpgrade } from './diagnostics.js';

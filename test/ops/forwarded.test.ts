@@ -3,8 +3,8 @@
 // socket, where the peer is 127.0.0.1 and either trusted or not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TrustList, isValidHost, nodeAddress, parseForwarded, resolveClient, type ConnectionView } from '../../src/server/forwarded.js';
-import { formatIPv6, parseCidr, parseIPv4, parseIPv6, parseIp, rangeContains } from '../../src/server/ip.js';
+import { TrustList, isValidHost, nodeAddress, parseForwarded, resolveClient, type ConnectionView } from '../../src/ops/forwarded.js';
+import { formatIPv6, parseCidr, parseIPv4, parseIPv6, parseIp, rangeContains } from '../../src/ops/ip.js';
 import { startOpsServer } from './support.js';
 
 describe('IP addresses', () => {

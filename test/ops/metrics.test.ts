@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DURATION_BUCKETS_SECONDS, Metrics, mergeSnapshots, renderMetrics, type MetricsSnapshot } from '../../src/server/metrics.js';
+import { DURATION_BUCKETS_SECONDS, Metrics, mergeSnapshots, renderMetrics, type MetricsSnapshot } from '../../src/ops/metrics.js';
 import { RawClient, request } from '../helpers/raw-client.js';
 import { eventually, get, startOpsServer, tempDir } from './support.js';
 

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { parseProxyHeader, type ProxyHeaderResult } from '../../src/server/proxy-protocol.js';
+import { parseProxyHeader, type ProxyHeaderResult } from '../../src/ops/proxy-protocol.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { hasExecutable, makeCertificate, startOpsServer, tempDir, type OpsServer } from './support.js';
 

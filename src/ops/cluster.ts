@@ -13,8 +13,8 @@
 // worker → primary {brisk: 'metrics-request', id}, {brisk: 'metrics-reply', id, snapshot};
 // primary → worker {brisk: 'metrics-result', id, snapshots}.
 import cluster, { type Worker } from 'node:cluster';
-import { mergeSnapshots, type MetricsSnapshot } from './server/metrics.js';
-import type { Server } from './server/server.js';
+import { mergeSnapshots, type MetricsSnapshot } from './metrics.js';
+import type { Server } from '../server/server.js';
 
 /** Exit status of a worker that found a usage error (bad flags or app module): not worth restarting. */
 export const EXIT_USAGE = 2;

@@ -1,9 +1,9 @@
 // The operations endpoints (health check, metrics) and the request timing that metrics need,
 // put in front of the application's handler once, at construction. With neither enabled the
 // application's handler is used as it is: no wrapper, no per-request work.
-import type { Request } from './request.js';
+import type { Request } from '../server/request.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
-import type { BriskRequest, BriskResponse, Handler } from './types.js';
+import type { BriskRequest, BriskResponse, Handler } from '../server/types.js';
 
 export interface EndpointHost {
   readonly healthPath: string | null;

@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { TrustList } from './forwarded.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../server/logger.js';
 import type { Metrics } from './metrics.js';
 import type { TlsOptions } from './ops-options.js';
 import { parseProxyHeader, type ProxiedOrigin } from './proxy-protocol.js';
