@@ -86,6 +86,7 @@ interface SessionInternals {
   readonly reading: Reading;
   readonly writing: Writing;
   readonly finHeld: boolean;
+  readonly bodyPaused: boolean;
   readonly held: Buffer | null;
   readonly out: { readonly closed: boolean; readonly deadline: number };
   readonly deadline: { readonly kind: TimeoutKind; readonly at: number };
@@ -429,8 +430,17 @@ function checkDeadline(real: Real): void {
     assert.ok(d.at > 0 && (d.kind === TimeoutKind.KeepAlive || d.kind === TimeoutKind.Headers), `between requests: kind ${d.kind}, at ${d.at}`);
     return;
   }
-  if (exchange.requestComplete && exchange.res.state !== ResponseState.Finished) {
-    if (session.reading === Reading.Eof || session.finHeld) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left: the handler has a bounded time');
+  const clientEnded = real.transport.clientEnded; // the FIN reached brisk
+  if (!exchange.requestComplete) {
+    // Body bytes owed: the body deadline runs while the client is to blame, not while the handler
+    // holds the body back; once the client left, the handler's time is bounded.
+    if (clientEnded) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left mid-body: bounded');
+    else if (session.bodyPaused) assert.equal(d.at, 0, 'a body deadline while the handler holds the body back');
+    else assert.ok(d.kind === TimeoutKind.Body && d.at > 0, `body owed: kind ${d.kind}, at ${d.at}`);
+    return;
+  }
+  if (exchange.res.state !== ResponseState.Finished) {
+    if (clientEnded) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left: the handler has a bounded time');
     else assert.equal(d.at, 0, 'no read deadline while the handler has the whole request');
   }
 }
