@@ -5,8 +5,8 @@
 // another request after this response. Reading, pausing, timeouts and closing belong to the
 // connection (ExchangeConnection, implemented by Session), which it reports back to.
 //
-// A Response a handler keeps after its exchange ended still points at that exchange, never at
-// the next one: a late write or failure is dropped there (`connection.current !== this`).
+// A Response a handler keeps after its exchange ended still points at that exchange, never at the
+// next one: a late write or failure is dropped there (`connection.current !== this`).
 import { isFinalStatus, type BodyUnread } from '../http/plan.js';
 import { reasonPhrase } from '../http/status.js';
 import { BodyKind, type HeadInfo } from '../parser/index.js';
@@ -35,12 +35,12 @@ export interface ExchangeConnection extends RequestOrigin {
   send(data: string | Uint8Array): boolean;
   sendPieces(pieces: Uint8Array[]): boolean;
   drained(): Promise<void>;
-  /** The head is being written (for the session's state). */
-  responseStarted(): void;
+  responseStarted(): void; // the head is being written (for the session's state)
   /** Request and response are both complete: next request, or close. */
   exchangeDone(exchange: Exchange): void;
   pauseBody(): void;
   resumeBody(): void;
+  drainBody(): void; // the response is done before the request's body: drain the rest
   /** Close without waiting (an unanswerable failure mid-response). */
   destroy(): void;
   debug(message: string): void;
@@ -358,7 +358,7 @@ export class Exchange implements ResponseSink, BodySource {
     if (this.body === null) return;
     // The handler finished before the request body did: close, or drain what is left.
     if (!this.keepAlive) return connection.exchangeDone(this);
-    connection.resumeBody();
+    connection.drainBody();
   }
 
   // --- BodySource ---

@@ -40,22 +40,10 @@ export class ReadDeadline {
   /**
    * Body bytes arrived: the idle time starts again — unless the handler paused the body (at is
    * 0): the bytes that made it pause must not re-arm the deadline it just stopped (issue 12,
-   * defect 6). startBody() re-arms it when the handler reads again.
+   * defect 6). Session starts it again (startBody) when the handler reads again.
    */
   bodyProgress(): void {
     if (this.kind === TimeoutKind.Body && this.at !== 0) this.at = this.clock.now + this.options.bodyIdleTimeoutMs;
-  }
-
-  /** The handler stopped reading the body: the client is not to blame while it waits. */
-  bodyPaused(): void {
-    if (this.kind === TimeoutKind.Body) this.at = 0;
-  }
-
-  /** The body is complete. */
-  bodyDone(): void {
-    if (this.kind !== TimeoutKind.Body) return;
-    this.at = 0;
-    this.kind = TimeoutKind.None;
   }
 
   /**

@@ -14,7 +14,7 @@
 import type { Readable } from 'node:stream';
 import { currentDateLine } from '../http/date.js';
 import { BodyEncoderError, createBodyEncoder, type BodyEncoder } from '../http/encoder.js';
-import { hasToken, validateFieldName, validateFieldValue } from '../http/fields.js';
+import { hasToken } from '../http/fields.js';
 import { parseContentLength, ResponseFraming } from '../http/framing.js';
 import { serializeFields, statusLine } from '../http/head.js';
 import {
@@ -26,9 +26,13 @@ import {
   type PlanTarget,
   type Persistence,
 } from '../http/plan.js';
+import { bodySourceIterable } from './body-source.js';
 import { ServerError } from './errors.js';
+import { checkedFieldName, checkFieldValue } from './response-fields.js';
 import type { BodyChunk, BriskResponse } from './types.js';
 import { traceHeaders, type RequestTrace } from './diagnostics.js';
+
+export { bodySourceIterable };
 
 /** What a response needs from its connection. */
 export interface ResponseSink {
@@ -72,28 +76,11 @@ const KEEP_ALIVE = 'keep-alive';
 const DATE = 'date';
 
 /**
- * Field names already validated, with their lower-case form. Handlers set the same few names
- * on every response; measured: validating and lower-casing them was the largest single cost
- * (15%) of a pipelined hello-world request. Bounded, so hostile or generated names cannot grow it.
- */
-const CHECKED_NAMES = new Map<string, string>();
-
-/**
  * Bodies up to this size are copied behind the head so the response is one buffer and one
  * write; larger ones are written beside it (writev). 16 KiB: arbitrary, about where a copy
  * starts to cost more than a second iovec.
  */
 const JOIN_LIMIT = 16 * 1024;
-const MAX_CHECKED_NAMES = 512;
-
-/**
- * Short field values already validated (Content-Type values and the like repeat on every
- * response): a Set lookup is ~5 ns where checking 24 characters is ~30 ns (pipelined ×16: ~2%).
- * Bounded in count and length like CHECKED_NAMES.
- */
-const CHECKED_VALUES = new Set<string>();
-const MAX_CHECKED_VALUE_LENGTH = 128;
-
 /** planResponse's input, filled for each head: the call is synchronous and keeps nothing (see PlanTarget). */
 const PLAN_INPUT: PlanInputSlots = {
   method: '', status: 0, versionMinor: 1, declaredLength: -1, knownLength: -1,
@@ -366,13 +353,7 @@ export class Response implements BriskResponse, PlanTarget {
 
   private checkName(name: string): string {
     this.assertPending();
-    let lower = CHECKED_NAMES.get(name);
-    if (lower === undefined) {
-      validateFieldName(name);
-      lower = name.toLowerCase();
-      if (CHECKED_NAMES.size < MAX_CHECKED_NAMES) CHECKED_NAMES.set(name, lower);
-    }
-    return lower;
+    return checkedFieldName(name);
   }
 
   private add(lower: string, name: string, value: string | number | readonly string[]): this {
@@ -381,10 +362,7 @@ export class Response implements BriskResponse, PlanTarget {
       return this;
     }
     const text = typeof value === 'number' ? String(value) : value;
-    if (!CHECKED_VALUES.has(text)) {
-      validateFieldValue(text, name);
-      if (text.length <= MAX_CHECKED_VALUE_LENGTH && CHECKED_VALUES.size < MAX_CHECKED_NAMES) CHECKED_VALUES.add(text);
-    }
+    checkFieldValue(text, name);
     if (lower === CONTENT_LENGTH) {
       const n = parseContentLength(text);
       if (n === undefined) throw new ServerError('ERR_INVALID_CONTENT_LENGTH', JSON.stringify(text));
@@ -414,24 +392,4 @@ function asServerError(error: unknown): unknown {
   const code = error.code === 'ERR_WRITE_AFTER_FINISH' ? 'ERR_WRITE_AFTER_END' : error.code;
   const detail = error.message === error.reason ? undefined : error.message.slice(error.reason.length + 2, -1);
   return new ServerError(code, detail);
-}
-
-/** Any body source `send()` takes, as one async iterable (Node's Readable and Web ReadableStream both are). */
-export function bodySourceIterable(source: Readable | ReadableStream<Uint8Array> | AsyncIterable<BodyChunk>): AsyncIterable<BodyChunk> {
-  if (Symbol.asyncIterator in source) return source as AsyncIterable<BodyChunk>;
-  return readableStreamIterable(source as ReadableStream<Uint8Array>);
-}
-
-/** A ReadableStream from another realm or an older runtime, without async iteration. */
-async function* readableStreamIterable(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
 }

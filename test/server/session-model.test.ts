@@ -7,11 +7,17 @@
 // final status, no 100 Continue unasked, no body byte parsed as a request, nothing parsed after
 // an error or a Connection: close, nothing written after our FIN; at the end, once the client is
 // gone, the connection must close, whatever the handlers do, and every unfinished request's
-// signal must have fired. Fixed seed; MODEL_RUNS (env) sets the count (npm test: 10,000).
+// signal must have fired. Upgrade requests (with and without a body, handed over, handed over to
+// a handler that throws, or refused) with bytes pipelined after them: a hand-over gets exactly
+// the bytes read past the request and nothing after it is parsed. A deadline that passed ends the
+// connection; so does shutdown's timeout. After close or hand-over nothing is held (parser,
+// bytes, deadlines). Fixed seed; MODEL_RUNS / MODEL_SEED (env) set the count and seed (npm test:
+// 10,000; `npm run fuzz:session`: 200,000 with a new seed, printed on failure).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Connections, type ServerStats } from '../../src/server/connections.js';
+import { Reading, Writing } from '../../src/server/conn-state.js';
 import { TimeoutKind } from '../../src/server/errors.js';
 import { Logger } from '../../src/server/logger.js';
 import { resolveServerOptions } from '../../src/server/options.js';
@@ -29,8 +35,12 @@ const SMUGGLED = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
 type Behavior = 'sync' | 'throw' | 'status1xx' | 'later' | 'stream' | 'reject' | 'never' | 'read';
 const BEHAVIORS: readonly Behavior[] = ['sync', 'throw', 'status1xx', 'later', 'stream', 'reject', 'never', 'read'];
 
+/** An Upgrade request: accepted by the upgrade handler, accepted and the handler throws, or refused (plain HTTP). */
+type UpgradeKind = 'none' | 'accept' | 'throw' | 'refuse';
+
 interface RequestSpec {
   readonly behavior: Behavior;
+  readonly upgrade: UpgradeKind;
   readonly body: 'none' | 'length' | 'chunked';
   readonly copies: number;
   readonly expect: boolean;
@@ -43,6 +53,18 @@ interface PlannedRequest {
   /** Offsets in the client's stream where the request starts and its head ends. */
   readonly start: number;
   readonly headEnd: number;
+  readonly end: number;
+}
+
+/** A connection handed over to the upgrade handler. */
+interface Upgrade {
+  readonly k: number;
+  /** The bytes brisk had read past the request, handed over with the socket. */
+  readonly head: string;
+  /** Client bytes sent (to the transport) when it happened. */
+  readonly delivered: number;
+  /** Client bytes the transport had given brisk when it happened. */
+  readonly read: number;
 }
 
 /** One handler invocation, as the handler saw it. */
@@ -61,8 +83,11 @@ interface Call {
 interface SessionInternals {
   readonly parser: unknown;
   readonly exchange: { readonly requestComplete: boolean; readonly res: Response } | null;
-  readonly clientEnded: boolean;
-  readonly destroyed: boolean;
+  readonly reading: Reading;
+  readonly writing: Writing;
+  readonly finHeld: boolean;
+  readonly bodyPaused: boolean;
+  readonly held: Buffer | null;
   readonly out: { readonly closed: boolean; readonly deadline: number };
   readonly deadline: { readonly kind: TimeoutKind; readonly at: number };
 }
@@ -71,11 +96,11 @@ interface SessionInternals {
 class CheckedTransport extends FakeTransport {
   writesAfterEnd = 0;
   override write(data: string | Uint8Array): boolean {
-    if (this.ended || this.destroyed || this.closed) this.writesAfterEnd++;
+    if (this.ended || this.destroyed || this.closed || this.takenOver) this.writesAfterEnd++;
     return super.write(data);
   }
   override writev(pieces: readonly Uint8Array[]): boolean {
-    if (this.ended || this.destroyed || this.closed) this.writesAfterEnd++;
+    if (this.ended || this.destroyed || this.closed || this.takenOver) this.writesAfterEnd++;
     return super.writev(pieces);
   }
 }
@@ -90,6 +115,7 @@ class Real {
   smuggled = 0;
   finSent = false;
   resetSent = false;
+  upgrade: Upgrade | null = null;
   /** Output length and handler calls when the server began shutting down (-1: it has not). */
   shutdownAtByte = -1;
   callsAtShutdown = 0;
@@ -103,7 +129,9 @@ class Real {
       {
         options,
         handler: (req, res) => this.handle(req, res),
-        upgradeHandler: null,
+        upgradeHandler: Object.assign((req: BriskRequest, _socket: unknown, head: Buffer) => this.upgraded(req, head), {
+          accepts: (req: BriskRequest) => req.query.get('up') !== 'refuse',
+        }),
         trustProxy: null,
         log,
         metrics: null,
@@ -122,7 +150,19 @@ class Real {
   readonly session: SessionInternals;
 
   get gone(): boolean {
-    return this.finSent || this.resetSent || this.transport.closed;
+    return this.finSent || this.resetSent || this.transport.closed || this.transport.takenOver;
+  }
+
+  /** The connection is over for HTTP: closed, or handed over. */
+  get over(): boolean {
+    return this.transport.closed || this.transport.takenOver;
+  }
+
+  private upgraded(req: BriskRequest, head: Buffer): void {
+    assert.equal(this.upgrade, null, 'one hand-over per connection');
+    const k = Number(req.path.slice(2));
+    this.upgrade = { k, head: head.toString('latin1'), delivered: this.delivered, read: this.transport.bytesRead };
+    if (req.query.get('up') === 'throw') throw new Error('upgrade handler failure');
   }
 
   private handle(req: BriskRequest, res: BriskResponse): void | Promise<void> {
@@ -194,8 +234,10 @@ function requestBytes(k: number, spec: RequestSpec): { bytes: string; headLength
     return { bytes, headLength: bytes.length };
   }
   const body = spec.body === 'none' ? '' : SMUGGLED.repeat(spec.copies);
-  let head = `${spec.body === 'none' ? 'GET' : 'POST'} /r${k}?do=${spec.behavior} HTTP/1.1\r\nHost: a\r\n`;
-  if (spec.close) head += 'Connection: close\r\n';
+  const up = spec.upgrade === 'none' ? '' : `&up=${spec.upgrade}`;
+  let head = `${spec.body === 'none' ? 'GET' : 'POST'} /r${k}?do=${spec.behavior}${up} HTTP/1.1\r\nHost: a\r\n`;
+  if (spec.upgrade !== 'none') head += `Connection: upgrade${spec.close ? ', close' : ''}\r\nUpgrade: model\r\n`;
+  else if (spec.close) head += 'Connection: close\r\n';
   if (spec.expect && spec.body !== 'none') head += 'Expect: 100-continue\r\n';
   if (spec.body === 'length') head += `Content-Length: ${body.length}\r\n`;
   if (spec.body === 'chunked') head += 'Transfer-Encoding: chunked\r\n';
@@ -343,21 +385,42 @@ function check(real: Real): void {
       if (r.start >= real.shutdownAtByte) assert.equal(r.headers.get('connection'), 'close', 'a response during shutdown keeps the connection');
     }
   }
-  if (t.closed) assert.equal(real.connections.sessions.size, 0, 'a closed connection is released');
+  if (real.over) assert.equal(real.connections.sessions.size, 0, 'a closed or handed-over connection is released');
+  checkUpgrade(real, responses.length);
   checkDeadline(real);
+}
+
+/** A hand-over: only of a whole Upgrade request, with exactly the bytes after it, and nothing parsed past it. */
+function checkUpgrade(real: Real, responses: number): void {
+  const up = real.upgrade;
+  const t = real.transport;
+  if (up === null) {
+    assert.ok(!t.takenOver, 'handed over without the upgrade handler');
+    return;
+  }
+  assert.ok(t.takenOver, 'the upgrade handler ran, yet the transport was not handed over');
+  const planned = real.planned[up.k - 1];
+  assert.ok(planned !== undefined && planned.spec.upgrade !== 'none' && planned.spec.upgrade !== 'refuse' && !planned.spec.invalid, `request ${up.k} handed over`);
+  assert.ok(planned.end <= up.delivered, `request ${up.k} handed over before its last byte arrived`);
+  assert.equal(up.head, real.stream.slice(planned.end, planned.end + up.head.length), 'the bytes handed over are those after the request');
+  assert.equal(planned.end + up.head.length, up.read, 'every byte brisk read past the request is handed over');
+  assert.ok(!real.calls.has(up.k), 'the handler ran for a request that was handed over');
+  for (const c of real.calls.keys()) assert.ok(c < up.k, `request ${c}, after the upgrade, parsed as HTTP`);
+  assert.ok(responses <= up.k - 1, 'an HTTP response to the upgraded request or after it');
 }
 
 /** The deadline that runs is the one the connection's state calls for. */
 function checkDeadline(real: Real): void {
   const session = real.session;
   const d = session.deadline;
-  if (real.transport.closed) {
+  if (real.over) {
     assert.equal(session.parser, null, 'a closed connection holds no parser');
+    assert.equal(session.held, null, 'a closed connection holds no bytes');
     assert.equal(d.at, 0, 'a closed connection runs no deadline');
     assert.equal(session.out.deadline, 0, 'a closed connection runs no write deadline');
     return;
   }
-  if (session.destroyed) return; // closing: onClose comes on a microtask
+  if (session.writing === Writing.Closed) return; // closing: onClose comes on a microtask
   if (session.out.closed) {
     assert.ok(d.kind === TimeoutKind.Write && d.at > 0, 'our FIN is out: the linger / flush is bounded');
     return;
@@ -367,8 +430,17 @@ function checkDeadline(real: Real): void {
     assert.ok(d.at > 0 && (d.kind === TimeoutKind.KeepAlive || d.kind === TimeoutKind.Headers), `between requests: kind ${d.kind}, at ${d.at}`);
     return;
   }
-  if (exchange.requestComplete && exchange.res.state !== ResponseState.Finished) {
-    if (session.clientEnded) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left: the handler has a bounded time');
+  const clientEnded = real.transport.clientEnded; // the FIN reached brisk
+  if (!exchange.requestComplete) {
+    // Body bytes owed: the body deadline runs while the client is to blame, not while the handler
+    // holds the body back; once the client left, the handler's time is bounded.
+    if (clientEnded) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left mid-body: bounded');
+    else if (session.bodyPaused) assert.equal(d.at, 0, 'a body deadline while the handler holds the body back');
+    else assert.ok(d.kind === TimeoutKind.Body && d.at > 0, `body owed: kind ${d.kind}, at ${d.at}`);
+    return;
+  }
+  if (exchange.res.state !== ResponseState.Finished) {
+    if (clientEnded) assert.ok(d.kind === TimeoutKind.AbortGrace && d.at > 0, 'the client left: the handler has a bounded time');
     else assert.equal(d.at, 0, 'no read deadline while the handler has the whole request');
   }
 }
@@ -390,7 +462,7 @@ class Queue implements Cmd {
     if (real.finSent || real.resetSent || real.planned.length >= 8) return;
     const k = real.planned.length + 1;
     const { bytes, headLength } = requestBytes(k, this.spec);
-    real.planned.push({ spec: this.spec, start: real.stream.length, headEnd: real.stream.length + headLength });
+    real.planned.push({ spec: this.spec, start: real.stream.length, headEnd: real.stream.length + headLength, end: real.stream.length + bytes.length });
     real.stream += bytes;
   }
   toString(): string {
@@ -451,7 +523,7 @@ class Step implements Cmd {
   }
 }
 
-class Reading implements Cmd {
+class ClientReads implements Cmd {
   constructor(readonly on: boolean, readonly bytes: number) {}
   check(): boolean {
     return true;
@@ -474,10 +546,16 @@ class Advance implements Cmd {
   }
   async run(_m: object, real: Real): Promise<void> {
     const clock = real.connections.clock;
+    const d = real.session.deadline;
+    const readAt = d.at;
+    const writeAt = real.session.out.deadline;
     clock.now += this.ms;
     real.connections.sweep(clock.now);
     await settle();
     check(real);
+    // A deadline that passed ends the connection (408 and close, close, or destroy), whatever the handler does.
+    const passed = (readAt !== 0 && clock.now >= readAt) || (writeAt !== 0 && clock.now >= writeAt);
+    if (passed) assert.ok(real.session.out.closed || real.over, `a deadline (kind ${d.kind}) passed and the connection goes on`);
   }
   toString(): string {
     return `advance(${this.ms})`;
@@ -522,6 +600,7 @@ const specArb: fc.Arbitrary<RequestSpec> = fc.record({
     { weight: 6, arbitrary: fc.constantFrom<Behavior>('sync', 'later', 'stream', 'read') },
     { weight: 3, arbitrary: fc.constantFrom<Behavior>(...BEHAVIORS) },
   ),
+  upgrade: fc.integer({ min: 0, max: 15 }).map((n): UpgradeKind => (n === 0 ? 'accept' : n === 1 ? 'throw' : n === 2 ? 'refuse' : 'none')),
   body: fc.constantFrom('none' as const, 'none' as const, 'length' as const, 'chunked' as const),
   copies: fc.integer({ min: 1, max: 3 }),
   expect: fc.boolean(),
@@ -551,6 +630,23 @@ class Shutdown implements Cmd {
   }
 }
 
+/** Server.close()'s timeout passed: whatever is left is destroyed, and closes. */
+class ShutdownTimeout implements Cmd {
+  check(): boolean {
+    return true;
+  }
+  async run(_m: object, real: Real): Promise<void> {
+    if (real.shutdownAtByte < 0) return;
+    for (const session of real.connections.sessions) session.destroy();
+    await settle();
+    check(real);
+    assert.ok(real.over, 'shutdown timed out, yet the connection is open');
+  }
+  toString(): string {
+    return 'shutdown-timeout';
+  }
+}
+
 const splitsArb = fc.array(fc.nat(400), { maxLength: 3 });
 const sendArb = fc.tuple(specArb, splitsArb).map(([spec, splits]) => new Send(spec, splits));
 const deliverArb = fc.tuple(fc.integer({ min: 1, max: 200 }), splitsArb).map(([n, s]) => new Deliver(n, s));
@@ -561,29 +657,29 @@ const commandArbs = [
   specArb.map((s) => new Queue(s)),
   deliverArb, deliverArb,
   stepArb, stepArb, stepArb,
-  fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 300 })).map(([on, b]) => new Reading(on, b)),
-  fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 300 })).map(([on, b]) => new Reading(on, b)),
+  fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 300 })).map(([on, b]) => new ClientReads(on, b)),
+  fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 300 })).map(([on, b]) => new ClientReads(on, b)),
   fc.constantFrom(200, 200, 1_500, 3_000, 11_000, 31_000, 70_000).map((ms) => new Advance(ms)),
-  fc.integer({ min: 0, max: 9 }).map((n) => (n === 0 ? new Reset() : n <= 2 ? new Fin() : n === 3 ? new Shutdown() : new Step(n))),
+  fc.integer({ min: 0, max: 10 }).map((n) => (n === 0 ? new Reset() : n <= 2 ? new Fin() : n === 3 ? new Shutdown() : n === 4 ? new ShutdownTimeout() : new Step(n))),
 ];
 
 /** The client is gone: whatever the handlers do, the connection closes and releases its requests. */
 async function finale(real: Real): Promise<void> {
   const t = real.transport;
-  if (!t.closed && !real.resetSent && !real.finSent) {
+  if (!real.over && !real.resetSent && !real.finSent) {
     real.finSent = true;
     t.clientEnd();
     await settle();
     check(real);
   }
-  for (let i = 0; i < 12 && !t.closed; i++) {
+  for (let i = 0; i < 12 && !real.over; i++) {
     const clock = real.connections.clock;
     clock.now += 10_000;
     real.connections.sweep(clock.now);
     await settle();
     check(real);
   }
-  assert.ok(t.closed, 'the client is gone and deadlines passed, yet the connection is open');
+  assert.ok(real.over, 'the client is gone and deadlines passed, yet the connection is open');
   assert.equal(real.connections.sessions.size, 0);
   for (const call of real.calls.values()) {
     const finished = (call.res as Response).state === ResponseState.Finished;
@@ -592,7 +688,7 @@ async function finale(real: Real): Promise<void> {
   check(real);
 }
 
-test(`Session on a FakeTransport: ${RUNS} random command sequences against the reference model (seed ${SEED})`, { timeout: 120_000 }, async () => {
+test(`Session on a FakeTransport: ${RUNS} random command sequences against the reference model (seed ${SEED})`, { timeout: Math.max(120_000, RUNS * 10) }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 30, size: 'max' }), async (cmds) => {
       const real = new Real();
@@ -602,6 +698,8 @@ test(`Session on a FakeTransport: ${RUNS} random command sequences against the r
         if (process.env.MODEL_STATS) {
           const st = ((globalThis as any).__st ??= { seq: 0, calls: 0, responses: 0, complete: 0, statuses: {} as Record<number, number>, beh: {} as Record<string, number>, cmds: 0 });
           st.seq++; st.calls += real.calls.size; st.cmds += [...cmds].length;
+          if (real.upgrade !== null) { st.upgrades = (st.upgrades ?? 0) + 1; if (real.upgrade.head.length > 0) st.upgradeHead = (st.upgradeHead ?? 0) + 1; if (real.planned[real.upgrade.k - 1]!.spec.body !== 'none') st.upgradeBody = (st.upgradeBody ?? 0) + 1; }
+          if (real.planned.some((p) => p.spec.upgrade === 'refuse') && real.calls.size > 0) st.refused = (st.refused ?? 0) + 1;
           for (const r of parseResponses(real.transport.text(), true).responses) { st.responses++; if (r.complete) st.complete++; st.statuses[r.status] = (st.statuses[r.status] ?? 0) + 1; }
           for (const c of real.calls.values()) st.beh[c.req.query.get('do')!] = (st.beh[c.req.query.get('do')!] ?? 0) + 1;
           if (st.seq % 10000 === 0) console.error(JSON.stringify(st));
