@@ -191,7 +191,7 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
     if (this.out.closed) return; // lingering: discard
     if (this.parsePause !== ParsePause.None) {
       // A response is in flight (or the client is not reading): hold pipelined bytes, bounded.
-      this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+      this.pending = this.pending === null ? this.retain(chunk) : Buffer.concat([this.pending, chunk]);
       if (this.pending.length >= MAX_PENDING_BYTES) this.updateReading();
       return;
     }
@@ -236,7 +236,7 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
             data = rest;
             continue;
           }
-          this.pending = rest.length > 0 ? rest : null;
+          this.pending = rest.length > 0 ? this.retain(rest) : null;
           this.afterPause();
           return;
         }
@@ -248,6 +248,15 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
           return;
       }
     }
+  }
+
+  /**
+   * Bytes of a read kept past onData (pipelined bytes held, body chunks for the handler, the
+   * rest after an upgrade): copied when the transport reuses its read buffer (the libuv
+   * transport), else kept as they are (a net.Socket read is a Buffer of its own).
+   */
+  private retain(bytes: Buffer): Buffer {
+    return this.transport.readsReuseBuffer ? Buffer.from(bytes) : bytes;
   }
 
   /** Between requests with every byte read parsed, the parser goes back to the pool. */
@@ -417,7 +426,7 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
   }
 
   onBody(data: Buffer): void {
-    if (this.exchange !== null && !this.exchange.onBody(data)) {
+    if (this.exchange !== null && !this.exchange.onBody(this.retain(data))) {
       this.debug('Unread request body too large to drain; closing.');
       this.parsePause = ParsePause.Closing;
       this.parser?.pause();
@@ -521,7 +530,7 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
       if (this.parsePause === ParsePause.None) {
         if (rest.length > 0) this.feed(rest);
       } else {
-        this.pending = rest.length > 0 ? rest : null;
+        this.pending = rest.length > 0 ? this.retain(rest) : null;
         this.afterPause();
       }
       return;
@@ -537,7 +546,7 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
     this.ctx.sessionClosed(this);
     traceUpgrade(exchange);
     try {
-      upgrade(exchange.req, socket, rest);
+      upgrade(exchange.req, socket, this.retain(rest));
     } catch (error) {
       this.ctx.serverError('ERR_UPGRADE_HANDLER');
       this.ctx.log.error(`ERR_UPGRADE_HANDLER: upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);
