@@ -306,6 +306,7 @@ async function main(): Promise<void> {
   }
 
   const address = await server.listen(options.port, options.host);
+  process.stderr.write(`${tag}: transport: ${server.transport}\n`);
   // A worker's listening is reported by the primary, once for all.
   if (!cluster.isWorker) process.stdout.write(`brisk listening on ${formatOrigin(address.host, address.port, server.secure)}\n`);
 }

@@ -78,11 +78,25 @@ function briskCli(paths: Paths, name: string, label: string, file: string): Cont
   };
 }
 
+/**
+ * brisk's contestants run on the libuv transport by default (beneath net.Socket), so the node:net
+ * raw ceiling does not bound them (beating it is not noise), as raw-libuv; brisk-net runs on net.
+ */
+const ON_LIBUV = new Set(['brisk', 'brisk-fetch', 'brisk-router', 'hono-brisk', 'hono-brisk-native', 'express-brisk', 'koa-brisk']);
+
 export function allContestants(paths: Paths): Contestant[] {
+  return contestantList(paths).map((c) => (ON_LIBUV.has(c.name) ? { ...c, onNode: false } : c));
+}
+
+function contestantList(paths: Paths): Contestant[] {
   let bun: { path: string | null; reason: string } | null = null;
   const bunInfo = (): { path: string | null; reason: string } => (bun ??= bunBinary(paths.root));
   return [
     nodeServer(paths, 'brisk', 'brisk (native handler)', 'brisk.js'),
+    {
+      ...nodeServer(paths, 'brisk-net', 'brisk (native handler, net transport)', 'brisk.js'),
+      command: (port) => [process.execPath, join(paths.dist, 'servers', 'brisk.js'), String(port), 'net'],
+    },
     nodeServer(paths, 'brisk-fetch', 'brisk (fetch handler)', 'brisk-fetch.js'),
     nodeServer(paths, 'brisk-router', 'brisk (router, 100 routes)', 'brisk-router.js', '/route99'),
     nodeServer(paths, 'node-http', 'node:http', 'node-http.js'),
@@ -101,6 +115,14 @@ export function allContestants(paths: Paths): Contestant[] {
       onNode: false,
       command: (port) => [bunInfo().path as string, join(paths.source, 'servers', 'bun.js'), String(port)],
       unavailable: () => (bunInfo().path === null ? bunInfo().reason : null),
+    },
+    {
+      name: 'hono-bun',
+      label: 'Hono (Bun.serve)',
+      seedPath: '/',
+      onNode: false,
+      command: (port) => [bunInfo().path as string, join(paths.dist, 'servers', 'hono-bun.js'), String(port)],
+      unavailable: () => (bunInfo().path === null ? bunInfo().reason : existsSync(join(paths.dist, 'servers', 'hono-bun.js')) ? null : 'dist/bench/servers/hono-bun.js is missing (build first)'),
     },
     {
       name: 'nginx',

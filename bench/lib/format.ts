@@ -1,6 +1,6 @@
 // Text for people: the stdout tables and the Markdown the README pastes.
 import type { Contestant } from './contestants.js';
-import { BASELINE, CEILING, describeTarget, type Mode } from './modes.js';
+import { BASELINE, BUN, CEILING, describeTarget, type Mode } from './modes.js';
 import { targetFor, type Cell, type Table, type TargetResult } from './summary.js';
 
 /** 66123 -> "66.1k", 1480000 -> "1.48M", 412 -> "412". */
@@ -46,7 +46,7 @@ export function modeBlock(mode: Mode, table: Table, contestants: readonly Contes
   const row = table[mode.name] ?? {};
   const unit = mode.unit === 'req/s' ? 'req/s' : 'RSS per idle connection';
   const lines = [`${mode.label} — ${unit}, median (min–max); ${mode.higherIsBetter ? 'higher' : 'lower'} is better`];
-  lines.push(`  ${pad('server', 28)}${pad('median', 11, true)}  ${pad('min–max', 21)}${pad('×node:http', 11, true)}${pad('×raw', 8, true)}  notes`);
+  lines.push(`  ${pad('server', 28)}${pad('median', 11, true)}  ${pad('min–max', 21)}${pad('×node:http', 11, true)}${pad('×raw', 8, true)}${pad('×bun', 8, true)}  notes`);
   for (const c of contestants) {
     const cell = row[c.name];
     if (cell === undefined) continue;
@@ -54,7 +54,7 @@ export function modeBlock(mode: Mode, table: Table, contestants: readonly Contes
     if (cell.errors > 0) notes.push(`${cell.errors} error(s)`);
     lines.push(
       `  ${pad(c.label, 28)}${pad(value(mode, cell.median), 11, true)}  ${pad(`${value(mode, cell.min)}–${value(mode, cell.max)}`, 21)}` +
-        `${pad(ratio(cell.vsNode), 11, true)}${pad(ratio(cell.vsRaw), 8, true)}  ${notes.filter(Boolean).join('; ')}`,
+        `${pad(ratio(cell.vsNode), 11, true)}${pad(ratio(cell.vsRaw), 8, true)}${pad(ratio(cell.vsBun ?? null), 8, true)}  ${notes.filter(Boolean).join('; ')}`,
     );
   }
   return lines.join('\n');
@@ -119,6 +119,15 @@ export function markdown(info: RunInfo, table: Table, modes: readonly Mode[], co
     for (const c of present) {
       if (c.name === CEILING) continue;
       out.push(`| ${c.label} | ${withCeiling.map((m) => ratio(table[m.name]?.[c.name]?.vsRaw ?? null)).join(' | ')} |`);
+    }
+  }
+  if (present.some((c) => c.name === BUN)) {
+    out.push('', 'Ratio to Bun.serve (the `bun` row), same run (RSS: lower is better):', '');
+    out.push(`| server | ${modes.map((m) => m.label).join(' | ')} |`);
+    out.push(`|---|${modes.map(() => '---:').join('|')}|`);
+    for (const c of present) {
+      if (c.name === BUN) continue;
+      out.push(`| ${c.label} | ${modes.map((m) => ratio(table[m.name]?.[c.name]?.vsBun ?? null)).join(' | ')} |`);
     }
   }
   const shown = targets.filter((t) => modes.some((m) => m.name === t.target.mode));

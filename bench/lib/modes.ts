@@ -67,6 +67,8 @@ export const QUICK_SERVERS: readonly string[] = ['brisk', 'brisk-fetch', 'node-h
 /** Every ratio is taken against these two; they are always run. */
 export const BASELINE = 'node-http';
 export const CEILING = 'raw';
+/** Bun.serve: the runtime to beat (issue 14); every table has a ratio-to-it column. */
+export const BUN = 'bun';
 
 // --- the targets of issue 6 -------------------------------------------------------------------
 

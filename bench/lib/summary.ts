@@ -1,6 +1,6 @@
 // From samples to the numbers people read: medians with min–max, ratios to node:http and to the
 // raw ceiling from the same run, and each target of issue 6 met or missed.
-import { BASELINE, CEILING, TARGETS, type Mode, type ModeName, type Target } from './modes.js';
+import { BASELINE, BUN, CEILING, TARGETS, type Mode, type ModeName, type Target } from './modes.js';
 
 export interface Result {
   readonly mode: ModeName;
@@ -24,6 +24,8 @@ export interface Cell {
   readonly vsNode: number | null;
   /** median / raw ceiling's median; null for memory, where the ceiling is no ceiling. */
   readonly vsRaw: number | null;
+  /** median / Bun.serve's median in the same mode (memory too: lower is better there). */
+  readonly vsBun: number | null;
 }
 
 export type Table = { [mode: string]: { [server: string]: Cell } };
@@ -51,6 +53,7 @@ export function summarise(records: readonly Result[], modes: readonly Mode[], se
     };
     const node = medianOf(BASELINE);
     const ceiling = mode.kind === 'memory' ? null : medianOf(CEILING);
+    const bun = medianOf(BUN);
     const row: { [server: string]: Cell } = {};
     for (const server of servers) {
       const { values, errors } = raw[server] as { values: number[]; errors: number };
@@ -64,6 +67,7 @@ export function summarise(records: readonly Result[], modes: readonly Mode[], se
         errors,
         vsNode: node !== null && node > 0 ? m / node : null,
         vsRaw: ceiling !== null && ceiling > 0 ? m / ceiling : null,
+        vsBun: bun !== null && bun > 0 ? m / bun : null,
       };
     }
     table[mode.name] = row;

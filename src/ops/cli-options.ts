@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { OpsOptions, TlsOptions } from './ops-options.js';
+import { isTransportChoice } from '../transport/select.js';
 
 export interface OpsFlag {
   readonly flag: string;
@@ -23,6 +24,7 @@ export const OPS_FLAGS: readonly OpsFlag[] = [
   { flag: 'metrics-path', value: 'PATH', help: 'answer GET PATH with Prometheus metrics, all workers summed (off without it)' },
   { flag: 'access-log-file', value: 'FILE', help: 'access log to FILE instead of stdout (combined if --access-log is off); reopened on SIGHUP' },
   { flag: 'drain-delay', value: 'ms', help: 'on shutdown, keep accepting this long with health at 503 first (0 without it)' },
+  { flag: 'transport', value: 'auto|libuv|net', help: 'what connections run on: libuv (the TCP handle beneath net.Socket, self-tested at startup), net, or auto = libuv when its self-test passes (auto without it, or env BRISK_TRANSPORT; TLS always net)' },
   { flag: 'idle-grace', value: 'ms', help: 'on shutdown, idle keep-alive connections get this long for a last request (0 without it; 1000 when a rolling restart retires a worker)' },
 ];
 
@@ -82,6 +84,11 @@ export function parseOpsFlags(values: Record<string, string | boolean | undefine
   if (drain !== undefined) ops.drainDelayMs = wholeNumber(drain, 'drain-delay', 0);
   const grace = text('idle-grace');
   if (grace !== undefined) ops.idleGraceMs = wholeNumber(grace, 'idle-grace', 0);
+  const transport = text('transport');
+  if (transport !== undefined) {
+    if (!isTransportChoice(transport)) throw new OpsUsageError(`--transport must be auto, libuv or net, got "${transport}"`);
+    ops.transport = transport;
+  }
   return { workers, ops, certFile, keyFile, idleGraceGiven: grace !== undefined };
 }
 

@@ -3,6 +3,7 @@
 // per-connection limits every Session reads); validated once, at construction.
 import type { SecureContextOptions } from 'node:tls';
 import { TrustList, type TrustProxySpec } from './forwarded.js';
+import { requestedTransport, type TransportChoice } from '../transport/select.js';
 
 /** PEM certificate and key (strings or Buffers), and any other node:tls secure-context option. */
 export interface TlsOptions extends SecureContextOptions {
@@ -39,10 +40,16 @@ export interface OpsOptions {
    * may be reusing at that very moment is the race that fails requests. Default 0 (close at once).
    */
   idleGraceMs?: number;
+  /**
+   * What connections run on (docs/transport.md): 'auto' (default) the libuv transport when its
+   * startup self-test passes, else net; 'libuv' or refuse to listen; 'net' only documented APIs.
+   * Without it, the BRISK_TRANSPORT environment variable. TLS always runs on net.
+   */
+  transport?: TransportChoice;
 }
 
 export const OPS_OPTION_KEYS = [
-  'tls', 'trustProxy', 'proxyProtocol', 'healthPath', 'metricsPath', 'accessLogFile', 'drainDelayMs', 'idleGraceMs',
+  'tls', 'trustProxy', 'proxyProtocol', 'healthPath', 'metricsPath', 'accessLogFile', 'drainDelayMs', 'idleGraceMs', 'transport',
 ] as const satisfies readonly (keyof OpsOptions)[];
 
 export interface ResolvedOps {
@@ -54,6 +61,7 @@ export interface ResolvedOps {
   readonly accessLogFile: string | null;
   readonly drainDelayMs: number;
   readonly idleGraceMs: number;
+  readonly transport: TransportChoice;
 }
 
 function endpointPath(name: string, value: string | undefined): string | null {
@@ -92,5 +100,6 @@ export function resolveOpsOptions(options: OpsOptions): ResolvedOps {
     accessLogFile: options.accessLogFile === undefined || options.accessLogFile === '' ? null : options.accessLogFile,
     drainDelayMs: duration('drainDelayMs', options.drainDelayMs),
     idleGraceMs: duration('idleGraceMs', options.idleGraceMs),
+    transport: requestedTransport(options.transport),
   };
 }

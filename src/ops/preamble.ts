@@ -9,19 +9,29 @@ import type { TrustList } from './forwarded.js';
 import type { Logger } from '../server/logger.js';
 import type { Metrics } from './metrics.js';
 import type { TlsOptions } from './ops-options.js';
-import { parseProxyHeader, type ProxiedOrigin } from './proxy-protocol.js';
+import { parseProxyHeader, type ProxiedOrigin, type ProxyHeaderResult } from './proxy-protocol.js';
+import type { Transport, TransportOwner } from '../transport/transport.js';
 
 export interface PreambleHost {
   readonly log: Logger;
   readonly metrics: Metrics | null;
   /** The preamble is done: hand the socket (TLS or raw), the client's address and any bytes read past the header to a Session. */
   open(socket: net.Socket, origin: ProxiedOrigin | undefined, initial: Buffer | undefined): void;
+  /** The same for a connection on a Transport (the libuv transport; never TLS). */
+  openTransport(transport: Transport, origin: ProxiedOrigin | undefined, initial: Buffer | undefined): void;
   /** A pending connection left (opened, refused or closed). */
   pendingDone(): void;
 }
 
+/** What the preamble needs of a connection: a net.Socket or a Transport. */
+interface Conn {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  destroy(): void;
+}
+
 interface Pending {
-  readonly socket: net.Socket;
+  readonly socket: Conn;
   /** Clock time after which the connection is destroyed (0: none). */
   deadline: number;
   origin: ProxiedOrigin | undefined;
@@ -35,7 +45,7 @@ export interface PreambleOptions {
   readonly timeoutMs: number;
 }
 
-const peerKey = (socket: net.Socket): string => `${socket.remoteAddress}|${socket.remotePort}`;
+const peerKey = (socket: Conn): string => `${socket.remoteAddress}|${socket.remotePort}`;
 
 export class ConnectionPreamble {
   private readonly pending = new Set<Pending>();
@@ -86,7 +96,52 @@ export class ConnectionPreamble {
     }
   }
 
-  private track(socket: net.Socket, now: number): Pending {
+  /**
+   * A connection on a Transport: only the PROXY header (TLS runs on net.Socket). The header is
+   * read through the transport itself, so the connection never becomes a net.Socket.
+   */
+  startTransport(transport: Transport, now: number): void {
+    if (this.tlsServer !== null || !this.options.proxyProtocol) throw new Error('preamble: a Transport carries the PROXY header only');
+    const peer = transport.remoteAddress;
+    if (peer === '') {
+      transport.destroy();
+      return;
+    }
+    if (!this.peerTrusted(peer)) {
+      transport.destroy();
+      return;
+    }
+    new ProxyHeaderReader(this, transport, this.track(transport, now));
+  }
+
+  /** @internal the header read by a ProxyHeaderReader is complete (or bad, or the client left). */
+  transportHeader(reader: ProxyHeaderReader, result: ProxyHeaderResult | null, buffered: Buffer): void {
+    this.forget(reader.entry);
+    const transport = reader.transport;
+    if (result === null) return; // closed
+    if (result.status === 'error') {
+      this.refuseHeader(transport.remoteAddress, result.code, result.reason);
+      transport.destroy();
+      return;
+    }
+    if (result.status !== 'done') return;
+    const rest = buffered.subarray(result.consumed);
+    this.host.openTransport(transport, result.origin ?? undefined, rest.length > 0 ? rest : undefined);
+  }
+
+  private peerTrusted(peer: string): boolean {
+    if (this.options.trust !== null && this.options.trust.contains(peer)) return true;
+    this.host.metrics?.proxyProtocolError('UNTRUSTED_PEER');
+    this.host.log.error(`PROXY protocol: refused a connection from ${peer}, which is not in trustProxy`);
+    return false;
+  }
+
+  private refuseHeader(peer: string | undefined, code: string, reason: string): void {
+    this.host.metrics?.proxyProtocolError(code);
+    this.host.log.error(`PROXY protocol: refused a connection from ${peer}: ${code} (${reason})`);
+  }
+
+  private track(socket: Conn, now: number): Pending {
     const entry: Pending = { socket, deadline: now + this.options.timeoutMs, origin: undefined };
     this.pending.add(entry);
     return entry;
@@ -107,9 +162,7 @@ export class ConnectionPreamble {
       socket.destroy(); // gone already (reset before we got to it): nobody to refuse
       return;
     }
-    if (this.options.trust === null || !this.options.trust.contains(peer)) {
-      this.host.metrics?.proxyProtocolError('UNTRUSTED_PEER');
-      this.host.log.error(`PROXY protocol: refused a connection from ${peer}, which is not in trustProxy`);
+    if (!this.peerTrusted(peer)) {
       socket.destroy();
       return;
     }
@@ -125,8 +178,7 @@ export class ConnectionPreamble {
       socket.off('close', onClose);
       this.forget(entry);
       if (result.status === 'error') {
-        this.host.metrics?.proxyProtocolError(result.code);
-        this.host.log.error(`PROXY protocol: refused a connection from ${peer}: ${result.code} (${result.reason})`);
+        this.refuseHeader(peer, result.code, result.reason);
         socket.destroy();
         return;
       }
@@ -192,5 +244,48 @@ export class ConnectionPreamble {
     // that hangs up mid-handshake until the handshake timeout; without it, that is ECONNRESET at once.
     socket.allowHalfOpen = false;
     server.emit('connection', socket);
+  }
+}
+
+/**
+ * The owner of a transport while its PROXY header is read. It copies what it receives (the
+ * transport may reuse its read buffer), so the bytes past the header are the Session's to keep.
+ */
+class ProxyHeaderReader implements TransportOwner {
+  private buffered: Buffer | null = null;
+  private done = false;
+
+  constructor(
+    private readonly preamble: ConnectionPreamble,
+    readonly transport: Transport,
+    readonly entry: Pending,
+  ) {
+    transport.attach(this);
+    transport.startReading();
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.done) return;
+    const buffered = (this.buffered = this.buffered === null ? Buffer.from(chunk) : Buffer.concat([this.buffered, chunk]));
+    const result = parseProxyHeader(buffered);
+    if (result.status === 'needs-more') return;
+    this.done = true;
+    // The Session attaches itself (and reads on) from here; the rest of this read is its first input.
+    this.preamble.transportHeader(this, result, buffered);
+  }
+
+  /** The client half-closed before its header was complete: it can never be. */
+  onEnd(): void {
+    if (!this.done) this.transport.destroy();
+  }
+
+  onDrain(): void {}
+
+  onError(): void {}
+
+  onClose(): void {
+    if (this.done) return;
+    this.done = true;
+    this.preamble.transportHeader(this, null, Buffer.alloc(0));
   }
 }

@@ -7,6 +7,7 @@
 //   2. Preamble (only with `proxyProtocol` or `tls`): PROXY header, TLS handshake (preamble.ts).
 //   3. open(): a Session owns the socket until it closes and calls sessionClosed(). What sessions
 //      see of the server (ServerContext) is its private Connections object (connections.ts).
+import cluster from 'node:cluster';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import { Connections, type ServerStats } from './connections.js';
@@ -20,6 +21,8 @@ import { resolveServerOptions, type ServerOptions } from './options.js';
 import { RejectSummary } from './reject-summary.js';
 import { ConnectionPreamble } from '../ops/preamble.js';
 import type { Handler } from './types.js';
+import { createLibuvListener, type LibuvListener, type LibuvTransport } from '../transport/libuv.js';
+import { describeTransport, selectTransport, type SelectedTransport } from '../transport/select.js';
 
 export type { ServerStats } from './connections.js';
 
@@ -66,6 +69,11 @@ export class Server implements EndpointHost {
   private readonly log: Logger;
   private readonly ops: ResolvedOps;
   private readonly listener: net.Server;
+  /** The libuv transport's listener, when that is what listen() chose (else `listener`). */
+  private libuv: LibuvListener | null = null;
+  private libuvListening = false;
+  /** What listen() chose, and why (null before). */
+  private selected: SelectedTransport | null = null;
   private readonly preamble: ConnectionPreamble | null;
   /** The sessions, and everything they share and report to (the ServerContext). */
   private readonly connections: Connections;
@@ -117,7 +125,12 @@ export class Server implements EndpointHost {
   }
 
   get listening(): boolean {
-    return this.listener.listening;
+    return this.libuv !== null ? this.libuvListening : this.listener.listening;
+  }
+
+  /** The transport listen() chose and why, for the startup log line (`libuv (tcp_wrap handles, self-test 9 ms)`); null before listen(). */
+  get transport(): string | null {
+    return this.selected === null ? null : describeTransport(this.selected);
   }
 
   /** True once close() has begun (the health endpoint answers 503). */
@@ -131,17 +144,21 @@ export class Server implements EndpointHost {
   }
 
   address(): { host: string; port: number } | null {
+    if (this.libuv !== null) return this.libuvListening ? this.libuv.address() : null;
     const a = this.listener.address();
     return a !== null && typeof a === 'object' ? { host: a.address, port: a.port } : null;
   }
 
   /** Start listening; resolves with the bound address (port 0 picks a free one). */
-  listen(port: number = this.options.port, host: string = this.options.host): Promise<{ host: string; port: number }> {
+  async listen(port: number = this.options.port, host: string = this.options.host): Promise<{ host: string; port: number }> {
     // A closed server stays closed: its clock, sessions and shutdown promise are spent, and a
     // port bound now would outlive every later close() (issue 12, defect 10).
     if (this.state !== ServerState.Running) {
-      return Promise.reject(new Error('listen(): this server was closed; create a new server to listen again'));
+      throw new Error('listen(): this server was closed; create a new server to listen again');
     }
+    const selected = (this.selected = await selectTransport(this.ops.transport, { tls: this.ops.tls !== null, worker: cluster.isWorker }));
+    if (this.state !== ServerState.Running) throw new Error('listen(): the server was closed while it was starting');
+    if (selected.kind === 'libuv') return this.listenLibuv(port, host, selected.tier);
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.listener.once('error', onError);
@@ -156,6 +173,26 @@ export class Server implements EndpointHost {
         resolve(this.address() as { host: string; port: number });
       });
     });
+  }
+
+  private async listenLibuv(port: number, host: string, tier: SelectedTransport['tier'] & string): Promise<{ host: string; port: number }> {
+    const listener = (this.libuv = createLibuvListener({
+      host,
+      port,
+      backlog: 511,
+      tier,
+      admit: () => this.admits(),
+      onConnection: (transport) => this.acceptTransport(transport),
+      onError: (code) => this.log.error(`listener error: accept ${code}`),
+    }));
+    const address = await listener.listen();
+    if (this.state !== ServerState.Running) {
+      await listener.close();
+      throw new Error('listen(): the server was closed while it was starting');
+    }
+    this.libuvListening = true;
+    this.connections.clock.start();
+    return address;
   }
 
   /** Swap the TLS certificate (and other secure-context options) for new connections (e.g. on SIGHUP). */
@@ -224,10 +261,15 @@ export class Server implements EndpointHost {
 
   private stopAccepting(timeoutMs: number, idleGraceMs: number): Promise<void> {
     this.state = ServerState.Closing;
-    const listenerClosed = new Promise<void>((done) => {
-      if (this.listener.listening) this.listener.close(() => done());
-      else done();
-    });
+    const libuv = this.libuv;
+    this.libuvListening = false;
+    const listenerClosed =
+      libuv !== null
+        ? libuv.close()
+        : new Promise<void>((done) => {
+            if (this.listener.listening) this.listener.close(() => done());
+            else done();
+          });
     const closeIdle = (): void => {
       this.preamble?.destroyAll();
       for (const session of this.connections.sessions) {
@@ -261,9 +303,26 @@ export class Server implements EndpointHost {
     return this.connections.openCount;
   }
 
-  private accept(socket: net.Socket): void {
+  /** Whether to take one more connection (counts a refusal otherwise). */
+  private admits(): boolean {
     if (this.state >= ServerState.Closing || this.openCount >= this.options.maxConnections) {
       this.stats.connectionsRejected++;
+      return false;
+    }
+    return true;
+  }
+
+  /** A connection the libuv listener accepted (admits() said yes). */
+  private acceptTransport(transport: LibuvTransport): void {
+    this.stats.connectionsAccepted++;
+    const now = this.connections.clock.refresh();
+    // TLS never runs here (selectTransport), so the preamble is the PROXY header alone.
+    if (this.preamble !== null) this.preamble.startTransport(transport, now);
+    else this.connections.openTransport(transport, undefined, undefined);
+  }
+
+  private accept(socket: net.Socket): void {
+    if (!this.admits()) {
       socket.destroy();
       return;
     }

@@ -132,7 +132,16 @@ export abstract class SessionReader implements ParserHandler {
    * chunk (a transport with `readsReuseBuffer` needs them copied here).
    */
   protected retain(chunk: Buffer): void {
-    this.held = this.held === null ? chunk : Buffer.concat([this.held, chunk]);
+    this.held = this.held === null ? this.own(chunk) : Buffer.concat([this.held, chunk]);
+  }
+
+  /**
+   * Bytes of a read that outlive onData (held pipelined bytes, body chunks for the handler, the
+   * rest after an upgrade): copied when the transport reuses its read buffer (libuv), else kept
+   * as they are (a net.Socket read is a Buffer of its own).
+   */
+  protected own(bytes: Buffer): Buffer {
+    return this.transport.readsReuseBuffer ? Buffer.from(bytes) : bytes;
   }
 
   /** Parse one read with its responses batched into one write. */

@@ -165,7 +165,7 @@ export class Session extends SessionReader implements ExchangeConnection, Transp
 
   /** A piece of the body (a view into the read: Exchange keeps it only through RequestBody.push). */
   onBody(data: Buffer): void {
-    if (this.exchange !== null && !this.exchange.onBody(data)) {
+    if (this.exchange !== null && !this.exchange.onBody(this.own(data))) {
       this.debug('Unread request body too large to drain; closing.');
       this.closeGracefully();
       return;
@@ -250,7 +250,7 @@ export class Session extends SessionReader implements ExchangeConnection, Transp
     this.ctx.sessionClosed(this);
     traceUpgrade(exchange);
     try {
-      upgrade(exchange.req, socket, rest);
+      upgrade(exchange.req, socket, this.own(rest));
     } catch (error) {
       this.ctx.serverError('ERR_UPGRADE_HANDLER');
       this.ctx.log.error(`ERR_UPGRADE_HANDLER: upgrade handler error: ${(error as Error)?.stack ?? String(error)}`);

@@ -263,6 +263,9 @@ export class FakeTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.reading = false;
+    // As the real transports: nothing is waiting to drain on a closed connection (found by
+    // running the shared contract on the fake).
+    this.needsDrain = false;
     this.emit('close');
   }
 

@@ -1,9 +1,9 @@
 // The Transport contract (src/transport/transport.ts), as tests any implementation runs:
-//   transportContract({ name, pair, dispose, takesOver })
+//   transportContract({ name, kind, pair, dispose, takesOver })
 // `pair()` gives a fresh transport and its Peer, the other end of the connection. For socket
 // transports the peer is a net.Socket client (socketPeer below); a FakeTransport gives its own
-// controller as the Peer. libuv.test.ts runs it on both libuv tiers; the net adapter and the
-// FakeTransport join by calling transportContract with their own subject.
+// controller as the Peer. contract.test.ts runs it on every transport (net, both libuv tiers,
+// the fake): one suite, so that they behave alike case by case.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
@@ -38,6 +38,8 @@ export interface Pair {
 
 export interface ContractSubject {
   name: string;
+  /** What `transport.kind` says. */
+  kind: string;
   pair(): Promise<Pair>;
   /** After all tests of the subject. */
   dispose?(): Promise<void>;
@@ -205,12 +207,16 @@ export function transportContract(subject: ContractSubject): void {
       t.attach(r);
       return { t, peer, r };
     };
+    const T = { timeout: 20_000 };
 
     const noViolations = (r: Recorder): void => assert.deepEqual(r.violations, []);
 
-    test('reading starts paused; once started, bytes arrive and can be echoed', async () => {
-      const { t, peer, r } = await open();
+    test('reading starts paused: nothing before attach() or startReading(); then bytes arrive and can be echoed', T, async () => {
+      const { transport: t, peer } = await subject.pair();
       peer.write('hello');
+      await sleep(30);
+      const r = new Recorder();
+      t.attach(r);
       await sleep(30);
       assert.equal(r.count('data'), 0, 'data before startReading()');
       r.call(() => t.startReading());
@@ -226,13 +232,13 @@ export function transportContract(subject: ContractSubject): void {
       const { t, peer, r } = await open();
       r.call(() => t.startReading());
       r.call(() => {
-        t.write('one ');
+        t.write('on\u00e9 '); // latin1
         t.writev([Buffer.from('two '), new Uint8Array(Buffer.from('three ')), Buffer.from('four ')]);
         t.write(Buffer.from('five'));
         t.writev([Buffer.from(' six')]);
       });
       await peer.until(() => peer.received().length === 27);
-      assert.equal(peer.received().toString(), 'one two three four five six');
+      assert.equal(peer.received().toString('latin1'), 'on\u00e9 two three four five six');
       assert.equal(t.bytesWritten, 27);
       peer.write('0123456789');
       await r.until(() => r.data.length === 10);
@@ -243,13 +249,29 @@ export function transportContract(subject: ContractSubject): void {
       noViolations(r);
     });
 
-    test('remoteAddress and remotePort are the peer', async () => {
+    test('write, writev, end and destroy in a row: no event from inside them, then onClose once', T, async () => {
+      const { t, r } = await open();
+      r.call(() => {
+        t.startReading();
+        t.write('x');
+        t.writev([Buffer.from('y'), Buffer.from('z')]);
+        t.end();
+        t.destroy();
+      });
+      await r.until(() => r.count('close') === 1);
+      await sleep(20);
+      assert.equal(r.count('close'), 1);
+      noViolations(r);
+    });
+
+    test('remoteAddress and remotePort are the peer; kind, encrypted, readsReuseBuffer', T, async () => {
       const { t, peer, r } = await open();
       if (peer.localPort !== null) {
         assert.equal(t.remoteAddress, '127.0.0.1');
         assert.equal(t.remotePort, peer.localPort);
       }
-      assert.equal(typeof t.kind, 'string');
+      assert.equal(t.kind, subject.kind);
+      assert.equal(typeof t.readsReuseBuffer, 'boolean');
       assert.equal(t.encrypted, false);
       r.call(() => t.destroy());
       await r.until(() => r.count('close') === 1);
@@ -401,6 +423,20 @@ export function transportContract(subject: ContractSubject): void {
       assert.equal(t.needsDrain, false);
       assert.equal(r.call(() => t.write('x')), false);
       assert.equal(r.call(() => t.writev([Buffer.from('y'), Buffer.from('z')])), false);
+      noViolations(r);
+    });
+
+    test('takeOver() without a connection under it (a fake): a net.Socket, and the owner hears nothing more', { skip: subject.takesOver }, async () => {
+      const { t, peer, r } = await open();
+      r.call(() => t.startReading());
+      const socket = r.call(() => t.takeOver());
+      assert.ok(socket instanceof net.Socket);
+      peer.write('for the new owner');
+      peer.end();
+      await sleep(30);
+      assert.deepEqual(r.events, []);
+      assert.equal(r.call(() => t.write('x')), false);
+      socket.destroy();
       noViolations(r);
     });
 

@@ -1,5 +1,5 @@
-// The libuv transport (src/transport/libuv.ts): the Transport contract on both of its tiers, its
-// listeners (refusal, close, address), the startup self-test, and the fallback when a binding is
+// The libuv transport (src/transport/libuv.ts) beyond the Transport contract (contract.test.ts runs
+// that on both tiers): its listeners (refusal, close, address), the startup self-test, and the fallback when a binding is
 // gone or --pending-deprecation is set. Skipped, with the probe's reason printed, only where
 // the probe fails on this Node line.
 import assert from 'node:assert/strict';
@@ -11,76 +11,13 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { probeLibuvTransport, type ProbeResult } from '../../src/transport/libuv-probe.js';
-import { createLibuvListener, libuvTier, loadBindings, type LibuvListener, type LibuvTier, type LibuvTransport } from '../../src/transport/libuv.js';
-import { socketPeer, transportContract, type ContractSubject } from './contract.js';
+import { createLibuvListener, libuvTier, loadBindings, type LibuvListener, type LibuvTier } from '../../src/transport/libuv.js';
+import { listenerFor } from './libuv-support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const probe: ProbeResult = await probeLibuvTransport();
 const skip = probe.ok ? false : `the libuv transport is not available on Node ${process.version}: ${probe.reason}`;
 if (skip !== false) console.log(`# skipping libuv transport tests: ${skip}`);
-
-/** A listener of `tier` on 127.0.0.1:0 whose connections are handed out one by one. */
-async function listenerFor(tier: LibuvTier, options: { maxConnections?: number; admit?: () => boolean } = {}) {
-  const installed = await probeLibuvTransport(tier === 'sockets' ? { tier } : {});
-  assert.ok(installed.ok, JSON.stringify(installed));
-  const queue: LibuvTransport[] = [];
-  const waiting: ((t: LibuvTransport) => void)[] = [];
-  const listener = createLibuvListener({
-    host: '127.0.0.1',
-    port: 0,
-    ...options,
-    onConnection: (t) => {
-      const w = waiting.shift();
-      if (w !== undefined) w(t);
-      else queue.push(t);
-    },
-  });
-  assert.equal(listener.tier, tier);
-  const { port } = await listener.listen();
-  const clients = new Set<net.Socket>();
-  return {
-    listener,
-    port,
-    connect(): net.Socket {
-      const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-      clients.add(socket);
-      socket.on('error', () => {});
-      return socket;
-    },
-    accepted(): Promise<LibuvTransport> {
-      const t = queue.shift();
-      return t !== undefined ? Promise.resolve(t) : new Promise((resolve) => waiting.push(resolve));
-    },
-    async dispose(): Promise<void> {
-      for (const c of clients) c.destroy();
-      await listener.close();
-    },
-  };
-}
-
-function subject(tier: LibuvTier): ContractSubject {
-  let server: Awaited<ReturnType<typeof listenerFor>> | null = null;
-  return {
-    name: `libuv (${tier})`,
-    takesOver: true,
-    async pair() {
-      server ??= await listenerFor(tier);
-      const client = server.connect();
-      const peer = socketPeer(client);
-      const transport = await server.accepted();
-      if (client.connecting) await new Promise((resolve) => client.once('connect', resolve));
-      return { transport, peer };
-    },
-    async dispose() {
-      await server?.dispose();
-    },
-  };
-}
-
-if (skip === false) {
-  transportContract(subject('handles'));
-  transportContract(subject('sockets'));
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
