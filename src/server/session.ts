@@ -461,7 +461,8 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
     if (!exchange.keepAlive || !exchange.requestComplete || this.clientEnded || this.shutdownRequested) {
       this.parsePause = ParsePause.Closing;
       if (this.inExecute) this.parser?.pause();
-      this.closeGracefully();
+      // The client asked to close and its request was read whole: it sends nothing more.
+      this.closeGracefully(exchange.requestWantsClose && !exchange.mustClose && exchange.requestComplete);
       return;
     }
     this.state = SessionState.Idle;
@@ -569,8 +570,11 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
     this.closeGracefully();
   }
 
-  /** End our side after the queued writes, then linger briefly reading and discarding. */
-  closeGracefully(): void {
+  /**
+   * End our side after the queued writes, then linger briefly reading and discarding, unless
+   * `peerDone` (nothing more will come): then close once our FIN is out.
+   */
+  closeGracefully(peerDone = false): void {
     if (this.out.closed) return;
     this.out.end();
     this.state = SessionState.Closing;
@@ -583,6 +587,9 @@ export class Session implements ParserHandler, ExchangeConnection, TransportOwne
       return;
     }
     this.deadline.start(TimeoutKind.Write, LINGER_MS);
+    // Waiting for the client's FIN costs a read and a turn of the loop per connection (close
+    // mode on Node 26: +20 % CPU per request over node:http, which closes at its FIN's flush).
+    if (peerDone) this.transport.closeWhenFlushed?.();
     // Keep reading so that a client still sending gets our answer rather than a reset.
     this.reading = true;
     this.transport.startReading();
