@@ -81,11 +81,15 @@ export class Request implements BriskRequest {
 
   /** "https" on TLS connections, or what a trusted proxy says the client used. */
   get protocol(): 'http' | 'https' {
+    // No trusted proxy: the connection's own, without reading the peer's address (getpeername)
+    // or building the client view (every fetch request reads protocol and host for its URL).
+    if ((this.origin.trustProxy ?? null) === null) return this.origin.encrypted === true ? 'https' : 'http';
     return this.client().protocol;
   }
 
   /** host[:port] the client addressed: the target's authority or Host, or a trusted proxy's Forwarded host. */
   get host(): string {
+    if ((this.origin.trustProxy ?? null) === null) return this.authority();
     return this.client().host;
   }
 

@@ -201,7 +201,8 @@ export class Session extends SessionReader implements ExchangeConnection, Transp
     if (this.writing < Writing.Done) this.writing = Writing.Done;
     // The plan's decision (exchange.keepAlive), and what happened since the head went out.
     if (!keepConnection(this.reading, this.writing, exchange.keepAlive, this.shutdownRequested, this.finHeld)) {
-      return this.closeGracefully();
+      // The client asked to close and its request was read whole: it sends nothing more.
+      return this.closeGracefully(exchange.requestWantsClose && !exchange.mustClose && exchange.requestComplete);
     }
     // A pause its body asked for ends with the exchange: else the next request is never read.
     this.bodyPaused = false;
@@ -279,8 +280,11 @@ export class Session extends SessionReader implements ExchangeConnection, Transp
     this.closeGracefully();
   }
 
-  /** End our side after the queued writes, then linger briefly reading and discarding. */
-  closeGracefully(): void {
+  /**
+   * End our side after the queued writes, then linger briefly reading and discarding, unless
+   * `peerDone` (nothing more will come): then close once our FIN is out.
+   */
+  closeGracefully(peerDone = false): void {
     if (this.out.closed) return;
     if (this.executing) this.parser?.pause(); // nothing after this request is parsed
     this.out.end();
@@ -289,6 +293,9 @@ export class Session extends SessionReader implements ExchangeConnection, Transp
     const reading = this.reading === Reading.Eof || this.finHeld ? Reading.Eof : Reading.Closed;
     this.finHeld = false;
     this.enter(reading, Writing.Lingering);
+    // Waiting for the client's FIN costs a read and a turn of the loop per connection (close
+    // mode on Node 26: +20 % CPU per request over node:http, which closes at its FIN's flush).
+    if (peerDone && reading === Reading.Closed) this.transport.closeWhenFlushed?.();
   }
 
   destroy(): void {

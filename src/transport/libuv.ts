@@ -304,6 +304,8 @@ const enum F {
   Closing = 16,
   Closed = 32,
   TakenOver = 64,
+  /** closeWhenFlushed(): close at our FIN's completion rather than at the peer's. */
+  CloseAtShutdown = 128,
 }
 
 export class LibuvTransport implements Transport {
@@ -493,7 +495,13 @@ export class LibuvTransport implements Transport {
     if ((this.flags & F.Closing) !== 0) return;
     this.flags |= F.ShutdownDone;
     if (status < 0 && getSystemErrorName(status) !== 'ENOTCONN') return this.fail(getSystemErrorName(status));
-    if ((this.flags & F.Eof) !== 0) this.closeHandle();
+    if ((this.flags & (F.Eof | F.CloseAtShutdown)) !== 0) this.closeHandle();
+  }
+
+  closeWhenFlushed(): void {
+    if ((this.flags & F.Ending) === 0 || (this.flags & F.Closing) !== 0) return;
+    if ((this.flags & F.ShutdownDone) !== 0) this.closeHandle();
+    else this.flags |= F.CloseAtShutdown;
   }
 
   destroy(): void {

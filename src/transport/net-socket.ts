@@ -113,6 +113,14 @@ export class NetSocketTransport implements Transport {
     if (!this.done) this.socket.destroy();
   }
 
+  closeWhenFlushed(): void {
+    if (this.done || !this.ended) return;
+    // allowHalfOpen keeps the socket open after 'finish' until the peer's FIN: close it then
+    // ourselves, as node:http does after a last response. A shared listener, no closure.
+    if (this.socket.writableFinished) this.socket.destroy();
+    else this.socket.on('finish', destroyOnFinish);
+  }
+
   /**
    * Exactly the listeners attach() added come off. An 'error' before the new owner listens must
    * not be unhandled (it would end the process), so one that ignores it stays.
@@ -156,3 +164,7 @@ export class NetSocketTransport implements Transport {
 }
 
 function ignoreError(): void {}
+
+function destroyOnFinish(this: Socket): void {
+  this.destroy();
+}

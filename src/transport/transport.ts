@@ -56,6 +56,12 @@ export interface Transport {
   writev(pieces: readonly Uint8Array[]): boolean;
   /** Half-close once everything queued is written (FIN). Reading goes on until the peer closes. */
   end(): void;
+  /**
+   * After end(): close as soon as our FIN is out instead of when the peer's arrives (its
+   * request said it sends nothing more). Optional: without it the owner lingers until the peer's
+   * FIN or its deadline.
+   */
+  closeWhenFlushed?(): void;
   /** Close at once, dropping what is queued. */
   destroy(): void;
   /**

@@ -2,6 +2,7 @@
 // idle timeout, clients that vanish mid-response, and graceful shutdown. No test may leave an
 // unhandled rejection or uncaught exception behind: a process listener records them.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Handler } from '../../src/index.js';
@@ -34,6 +35,17 @@ async function eventually(check: () => boolean, timeoutMs: number, what: string)
     if (performance.now() > end) assert.fail(`timed out waiting until ${what}`);
     await sleep(10);
   }
+}
+
+/** Everything a half-open socket receives until the server's FIN, as latin1. */
+function readToEnd(socket: net.Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.once('end', () => resolve(text));
+    socket.once('error', reject);
+  });
 }
 
 async function connectionRefused(port: number): Promise<boolean> {
@@ -113,6 +125,42 @@ describe('persistent connections', () => {
       });
     });
   }
+
+  // RFC 9112 §9.6: a client that sent "close" sends nothing more, so nothing can be reset by
+  // closing once our FIN is out; anyone else may still be sending and gets the linger.
+  it('a client that asked to close is let go once the response is out, without waiting for its FIN', TEST_TIMEOUT, async () => {
+    const s = await startServer((_req, res) => res.end('ok'));
+    const socket = net.connect({ port: s.port, host: '127.0.0.1', allowHalfOpen: true });
+    try {
+      socket.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+      const received = await readToEnd(socket);
+      assert.match(received, /^HTTP\/1\.1 200 /);
+      assert.match(received, /\r\n\r\nok$/, 'the whole response came before the close');
+      await eventually(() => s.server.connectionCount === 0, 1_000, 'the server closed its socket (we never sent FIN)');
+    } finally {
+      socket.destroy();
+      await s.close();
+    }
+  });
+
+  it('a connection the server closes while the client wanted it kept still lingers for the client', TEST_TIMEOUT, async () => {
+    const s = await startServer((_req, res) => {
+      res.setHeader('Connection', 'close');
+      res.end('ok');
+    });
+    const socket = net.connect({ port: s.port, host: '127.0.0.1', allowHalfOpen: true });
+    try {
+      socket.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      assert.match(await readToEnd(socket), /\r\n\r\nok$/);
+      await sleep(300);
+      assert.equal(s.server.connectionCount, 1, 'still reading what the client may have sent meanwhile');
+      socket.end();
+      await eventually(() => s.server.connectionCount === 0, 1_000, 'closed at the client FIN');
+    } finally {
+      socket.destroy();
+      await s.close();
+    }
+  });
 
   it('an idle keep-alive connection is closed after keepAliveTimeoutMs', TEST_TIMEOUT, async () => {
     const s = await startServer((_req, res) => res.end('ok'), { keepAliveTimeoutMs: 300 });
