@@ -23,6 +23,13 @@ function expressApp(): express.Express {
   app.get('/json', (_req, res) => res.json({ name: 'Zoë', emoji: '🎉', n: 1 }));
   app.get('/binary', (_req, res) => res.type('application/octet-stream').send(BINARY));
   app.get('/large', (_req, res) => res.type('text/plain').send('x'.repeat(40_000)));
+  app.get('/socket', (req, res) => {
+    const s = req.socket;
+    res.json({
+      address: s.remoteAddress, family: s.remoteFamily, encrypted: (s as { encrypted?: boolean }).encrypted ?? null,
+      port: s.remotePort === Number(req.get('x-client-port')), same: res.socket === s && req.connection === s,
+    });
+  });
   app.get('/end-string', (_req, res) => res.end('plain end'));
   app.get('/objects', (req, res) => {
     res.json({
@@ -153,6 +160,26 @@ describe('pipelined requests to node:http apps on brisk', () => {
       } finally {
         client.destroy();
       }
+    } finally {
+      await pair.close();
+    }
+  });
+
+  test("req.socket's remoteAddress, remoteFamily, remotePort and encrypted, as on node:http", async () => {
+    const pair = await startBoth(expressApp());
+    try {
+      const answers = [];
+      for (const port of [pair.nodePort, pair.briskPort]) {
+        const client = await RawClient.connect(port);
+        try {
+          await client.write(requestBytes({ target: '/socket', headers: [['X-Client-Port', String(client.socket.localPort)]] }));
+          answers.push(JSON.parse((await client.readResponse()).body.toString()) as unknown);
+        } finally {
+          client.destroy();
+        }
+      }
+      assert.deepEqual(answers[1], answers[0]);
+      assert.deepEqual(answers[1], { address: '127.0.0.1', family: 'IPv4', encrypted: null, port: true, same: true });
     } finally {
       await pair.close();
     }
