@@ -22,6 +22,7 @@ import { HttpError, type BriskRequest, type BriskResponse, type Handler } from '
 import { nodeHeaders } from './headers.js';
 import { installWriteSide, kExchange, type ResponseExchange } from './response.js';
 import { CompatSocket, type SocketOwner } from './socket.js';
+import { makeRequest, makeResponse, objectKindsOf, type ObjectKinds } from './prototypes.js';
 
 /** A node:http request listener, as `http.createServer(listener)` takes it. */
 export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -61,10 +62,11 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   constructor(
     readonly breq: BriskRequest,
     readonly bres: BriskResponse,
+    kinds: ObjectKinds,
   ) {
     const socket = new CompatSocket(this, breq);
     this.socket = socket;
-    const req = new IncomingMessage(socket as never);
+    const req = makeRequest(kinds, socket);
     this.req = req;
     const minor = breq.httpVersion === '1.1' ? 1 : 0;
     req.httpVersionMajor = 1;
@@ -84,7 +86,7 @@ class NodeExchange implements SocketOwner, ResponseExchange {
       req.complete = true;
       req.push(null);
     }
-    const res = new ServerResponse(req);
+    const res = makeResponse(kinds, req);
     this.res = res;
     installWriteSide(res, this);
     res.assignSocket(socket as never);
@@ -252,5 +254,6 @@ function readRequestBody(this: IncomingMessage): void {
  */
 export function fromNodeListener(listener: NodeRequestListener): Handler {
   if (typeof listener !== 'function') throw new TypeError('fromNodeListener: expected a function (req, res)');
-  return (req, res) => new NodeExchange(req, res).run(listener);
+  const kinds = objectKindsOf(listener);
+  return (req, res) => new NodeExchange(req, res, kinds).run(listener);
 }

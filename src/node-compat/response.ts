@@ -21,6 +21,7 @@
 // Node's serialised head (what its _storeHeader builds) is never used: brisk's response decides
 // Content-Length versus chunked in its one place (src/http/framing.ts), adds Date and the
 // Connection fields, and refuses a body where none is allowed (HEAD, 204, 304).
+import { isAscii } from 'node:buffer';
 import { ServerResponse } from 'node:http';
 import type { BriskResponse, BodyChunk } from '../core.js';
 
@@ -48,6 +49,8 @@ type HeadersArg = Record<string, string | number | readonly string[] | undefined
 
 const nativeWriteHead = ServerResponse.prototype.writeHead as (this: ServerResponse, status: number, reason?: string, headers?: never) => ServerResponse;
 const EMPTY = Buffer.alloc(0);
+/** Bodies up to this size are considered for batching (see batchable); brisk copies them behind the head anyway. */
+const BATCH_LIMIT = 16 * 1024;
 
 export function installWriteSide(res: ServerResponse, exchange: ResponseExchange): void {
   const r = res as Res;
@@ -184,11 +187,23 @@ function end(this: Res, chunk?: unknown, encoding?: BufferEncoding | Callback, c
   const bres = exchange.bres;
   // 204 and 304 carry no body: node drops it, and so must its length (Express's res.send ends a
   // 304 with ''; brisk would announce Content-Length: 0 for a body it was given).
-  bres.end(bres.status === 304 || bres.status === 204 ? undefined : body);
+  bres.end(bres.status === 304 || bres.status === 204 || body === undefined ? undefined : batchable(body));
   // `finished` is node's public (deprecated) flag behind writableEnded.
   this.finished = true;
   exchange.finished();
   return this;
+}
+
+/**
+ * A small ASCII body as a (latin1) string, the same bytes: brisk joins the string responses
+ * answered from one read into one socket write, but writes each Buffer on its own. Express's
+ * res.send always ends with a Buffer (it hashes the body for its ETag), so without this every
+ * pipelined Express response cost a write syscall. (Measured, Node 26, pipelined ×16: 25,154
+ * writes for 25,105 responses, writeBuffer 37% of the CPU profile.)
+ */
+function batchable(body: BodyChunk): BodyChunk {
+  if (typeof body === 'string' || body.byteLength > BATCH_LIMIT || !isAscii(body)) return body;
+  return (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('latin1');
 }
 
 function flushHeaders(this: Res): void {

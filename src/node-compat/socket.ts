@@ -20,10 +20,6 @@ const RAW_WRITE_REFUSED = 'brisk: writing to req.socket directly is not supporte
 // Fields are `declare`d and assigned in the constructor: initialised class fields (define
 // semantics) made construction ~400 ns slower, close to the cost of the Duplex itself.
 export class CompatSocket extends Duplex {
-  /** The client's address (brisk's req.ip: the peer, or the client a trusted proxy names). */
-  declare remoteAddress: string;
-  declare remotePort: number;
-  declare remoteFamily: string;
   /** Always false here: there is no connect phase to wait for. */
   declare connecting: boolean;
   declare private owner: SocketOwner | null;
@@ -33,11 +29,23 @@ export class CompatSocket extends Duplex {
     super({ allowHalfOpen: true });
     this.owner = owner;
     this.request = request;
-    const address = request.ip;
-    this.remoteAddress = address;
-    this.remotePort = request.remotePort;
-    this.remoteFamily = address.includes(':') ? 'IPv6' : 'IPv4';
     this.connecting = false;
+  }
+
+  // The addresses are getters, as on net.Socket, read from brisk's request when asked: most
+  // requests never ask, and req.ip resolves trusted proxies (Forwarded fields) on first use.
+
+  /** The client's address (brisk's req.ip: the peer, or the client a trusted proxy names). */
+  get remoteAddress(): string {
+    return this.request.ip;
+  }
+
+  get remotePort(): number {
+    return this.request.remotePort;
+  }
+
+  get remoteFamily(): string {
+    return this.request.ip.includes(':') ? 'IPv6' : 'IPv4';
   }
 
   /**
