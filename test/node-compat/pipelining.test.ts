@@ -5,7 +5,8 @@
 // brisk makes req and res with Express's prototypes already (prototypes.ts), which must not show.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { Socket } from 'node:net';
+import { LibuvTransport } from '../../src/transport/libuv.js';
+import { NetSocketTransport } from '../../src/transport/net-socket.js';
 import { describe, test } from 'node:test';
 import express from 'express';
 import Koa from 'koa';
@@ -61,19 +62,29 @@ function koaApp(): Koa {
   return app;
 }
 
-/** Socket writes the server side of brisk makes to one client, counted while `fn` runs. */
-async function countingWrites<T>(client: RawClient, fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
-  const clientPort = client.socket.localPort as number;
-  const write = Socket.prototype.write;
+/**
+ * Writes the server side of brisk makes while `fn` runs, counted at its Transports (what its
+ * Output calls), so that the count holds on every transport; node:http's sockets are not
+ * Transports, and brisk serves only this client meanwhile.
+ */
+async function countingWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  type Writer = { write: (...a: unknown[]) => boolean; writev: (...a: unknown[]) => boolean };
+  const prototypes = [NetSocketTransport.prototype, LibuvTransport.prototype] as unknown as Writer[];
+  const saved = prototypes.map((p) => [p.write, p.writev] as const);
   let writes = 0;
-  Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
-    if (this.remotePort === clientPort) writes++;
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as typeof write;
+  for (const p of prototypes) {
+    for (const name of ['write', 'writev'] as const) {
+      const original = p[name];
+      p[name] = function (this: unknown, ...args: unknown[]) {
+        writes++;
+        return original.apply(this, args);
+      };
+    }
+  }
   try {
     return { result: await fn(), writes };
   } finally {
-    Socket.prototype.write = write;
+    prototypes.forEach((p, i) => ([p.write, p.writev] = saved[i]!));
   }
 }
 
@@ -86,7 +97,7 @@ async function pipelineBoth(pair: Pair, requests: readonly RawRequest[]): Promis
   try {
     await nodeClient.write(bytes);
     const fromNode = await readAll(nodeClient, methods);
-    const { result: fromBrisk, writes } = await countingWrites(briskClient, async () => {
+    const { result: fromBrisk, writes } = await countingWrites(async () => {
       await briskClient.write(bytes);
       return readAll(briskClient, methods);
     });
