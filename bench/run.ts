@@ -145,7 +145,7 @@ function report(setup: Setup, results: readonly Result[]): void {
   const { o, place, contestants } = setup;
   const table = summarise(results, setup.modes, contestants.map((c) => c.name));
   const measuredModes = setup.modes.filter((m) => Object.keys(table[m.name] ?? {}).length > 0);
-  const beaten = ceilingBeaten(table, measuredModes, contestants.filter((c) => c.onNode).map((c) => c.name));
+  const beaten = ceilingBeaten(table, measuredModes, contestants.filter((c) => c.boundedByRaw ?? c.onNode).map((c) => c.name));
   const noise = beaten.map((b) => b.text);
   const targets = checkTargets(table, new Set(beaten.map((b) => b.mode)));
   const measuredTargets = targets.filter((t) => table[t.target.mode]?.[t.target.server] !== undefined);

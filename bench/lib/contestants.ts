@@ -13,8 +13,14 @@ export interface Contestant {
   readonly label: string;
   /** Where this contestant serves the seed page. */
   readonly seedPath: string;
-  /** Runs on Node.js, so the raw ceiling (also Node.js) bounds it: beating it means noise. */
+  /** Runs on Node.js: started on the Node the run measures (--node), and NAME@LINE for each extra one. */
   readonly onNode: boolean;
+  /**
+   * Bounded by the node:net raw ceiling (it runs on net.Socket too), so beating it means noise.
+   * False for brisk's contestants on the libuv transport (they run beneath net.Socket) and for
+   * what does not run on Node. Defaults to onNode.
+   */
+  readonly boundedByRaw?: boolean;
   /** argv to start it on `port` for `mode`; `dir` is a fresh temporary directory. */
   command(port: number, mode: Mode, dir: string): string[];
   /** null when it can run here, else the reason it is skipped. */
@@ -85,7 +91,7 @@ function briskCli(paths: Paths, name: string, label: string, file: string): Cont
 const ON_LIBUV = new Set(['brisk', 'brisk-fetch', 'brisk-router', 'hono-brisk', 'hono-brisk-native', 'express-brisk', 'koa-brisk']);
 
 export function allContestants(paths: Paths): Contestant[] {
-  return contestantList(paths).map((c) => (ON_LIBUV.has(c.name) ? { ...c, onNode: false } : c));
+  return contestantList(paths).map((c) => (ON_LIBUV.has(c.name) ? { ...c, boundedByRaw: false } : c));
 }
 
 function contestantList(paths: Paths): Contestant[] {
@@ -145,7 +151,8 @@ function contestantList(paths: Paths): Contestant[] {
       label: 'raw ceiling (libuv transport)',
       seedPath: '/',
       // Beneath net.Socket: the node:net ceiling does not bound it, so beating it is not noise.
-      onNode: false,
+      onNode: true,
+      boundedByRaw: false,
       command: (port, mode) => [process.execPath, join(paths.dist, 'servers', 'raw-libuv.js'), String(port), mode.rawResponse],
       unavailable: () => (existsSync(join(paths.dist, 'servers', 'raw-libuv.js')) ? null : 'dist/bench/servers/raw-libuv.js is missing (build first)'),
     },
@@ -154,7 +161,8 @@ function contestantList(paths: Paths): Contestant[] {
       label: 'raw ceiling (libuv transport on accepted net.Sockets)',
       seedPath: '/',
       // Beneath net.Socket: the node:net ceiling does not bound it, so beating it is not noise.
-      onNode: false,
+      onNode: true,
+      boundedByRaw: false,
       command: (port, mode) => [process.execPath, join(paths.dist, 'servers', 'raw-libuv.js'), String(port), mode.rawResponse, 'sockets'],
       unavailable: () => (existsSync(join(paths.dist, 'servers', 'raw-libuv.js')) ? null : 'dist/bench/servers/raw-libuv.js is missing (build first)'),
     },
