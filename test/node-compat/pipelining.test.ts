@@ -5,13 +5,12 @@
 // brisk makes req and res with Express's prototypes already (prototypes.ts), which must not show.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { LibuvTransport } from '../../src/transport/libuv.js';
-import { NetSocketTransport } from '../../src/transport/net-socket.js';
 import { describe, test } from 'node:test';
 import express from 'express';
 import Koa from 'koa';
 import { objectKindsOf } from '../../src/node-compat/prototypes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { countTransportWrites } from '../helpers/transport-writes.js';
 import { comparable, requestBytes, startBoth, type Pair, type RawRequest } from './compare.js';
 
 const BINARY = Buffer.from([0x00, 0x7f, 0x80, 0xc3, 0xa9, 0xff, 0x0a]);
@@ -62,32 +61,6 @@ function koaApp(): Koa {
   return app;
 }
 
-/**
- * Writes the server side of brisk makes while `fn` runs, counted at its Transports (what its
- * Output calls), so that the count holds on every transport; node:http's sockets are not
- * Transports, and brisk serves only this client meanwhile.
- */
-async function countingWrites<T>(fn: () => Promise<T>): Promise<{ result: T; writes: number }> {
-  type Writer = { write: (...a: unknown[]) => boolean; writev: (...a: unknown[]) => boolean };
-  const prototypes = [NetSocketTransport.prototype, LibuvTransport.prototype] as unknown as Writer[];
-  const saved = prototypes.map((p) => [p.write, p.writev] as const);
-  let writes = 0;
-  for (const p of prototypes) {
-    for (const name of ['write', 'writev'] as const) {
-      const original = p[name];
-      p[name] = function (this: unknown, ...args: unknown[]) {
-        writes++;
-        return original.apply(this, args);
-      };
-    }
-  }
-  try {
-    return { result: await fn(), writes };
-  } finally {
-    prototypes.forEach((p, i) => ([p.write, p.writev] = saved[i]!));
-  }
-}
-
 /** All of `requests` in one write to each server; the answers compared one by one; brisk's write count. */
 async function pipelineBoth(pair: Pair, requests: readonly RawRequest[]): Promise<number> {
   const bytes = Buffer.concat(requests.map(requestBytes));
@@ -97,7 +70,7 @@ async function pipelineBoth(pair: Pair, requests: readonly RawRequest[]): Promis
   try {
     await nodeClient.write(bytes);
     const fromNode = await readAll(nodeClient, methods);
-    const { result: fromBrisk, writes } = await countingWrites(async () => {
+    const { result: fromBrisk, writes } = await countTransportWrites(async () => {
       await briskClient.write(bytes);
       return readAll(briskClient, methods);
     });

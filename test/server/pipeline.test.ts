@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Handler } from '../../src/index.js';
-import { LibuvTransport } from '../../src/transport/libuv.js';
-import { NetSocketTransport } from '../../src/transport/net-socket.js';
+import { countTransportWrites } from '../helpers/transport-writes.js';
 import { request, withClient } from '../helpers/raw-client.js';
 import { startDemo, startServer, type DemoEcho, type TestServer } from '../helpers/server.js';
 
@@ -67,26 +66,16 @@ describe('pipelining', () => {
     // Counted at the Transport (what Output calls), so that it holds on every transport; the
     // server has this one connection.
     let serverWrites = 0;
-    const prototypes = [NetSocketTransport.prototype, LibuvTransport.prototype] as { write: (...a: unknown[]) => boolean; writev: (...a: unknown[]) => boolean }[];
-    const saved = prototypes.map((p) => [p.write, p.writev] as const);
-    for (const p of prototypes) {
-      for (const name of ['write', 'writev'] as const) {
-        const original = p[name];
-        p[name] = function (this: unknown, ...args: unknown[]) {
-          serverWrites++;
-          return original.apply(this, args);
-        };
-      }
-    }
     try {
-      await withClient(srv.port, async (client) => {
-        const requests = Array.from({ length: 16 }, (_, i) => request([`GET /p${i} HTTP/1.1`, 'Host: a']));
-        await client.write(Buffer.concat(requests));
-        const responses = await client.readResponses(16);
-        responses.forEach((response, i) => assert.equal(response.body.toString(), `/p${i}`));
-      });
+      ({ writes: serverWrites } = await countTransportWrites(() =>
+        withClient(srv.port, async (client) => {
+          const requests = Array.from({ length: 16 }, (_, i) => request([`GET /p${i} HTTP/1.1`, 'Host: a']));
+          await client.write(Buffer.concat(requests));
+          const responses = await client.readResponses(16);
+          responses.forEach((response, i) => assert.equal(response.body.toString(), `/p${i}`));
+        }),
+      ));
     } finally {
-      prototypes.forEach((p, i) => ([p.write, p.writev] = saved[i]!));
       await srv.close();
     }
     assert.ok(serverWrites >= 1 && serverWrites <= 4, `16 answers took ${serverWrites} socket writes`);
