@@ -235,6 +235,20 @@ const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 const READ_ARRAY_BUFFER = READ_BUFFER.buffer;
 
 /**
+ * Views of READ_BUFFER by length, made once: a read of n bytes is handed over as views[n]
+ * rather than a new subarray. Sharing the view is no different from sharing the memory, which
+ * every read already does (readsReuseBuffer). Reads up to VIEW_CACHE_LIMIT bytes (request heads,
+ * one keep-alive request per read) are cached; larger ones get their own view.
+ */
+const VIEW_CACHE_LIMIT = 4096;
+const READ_VIEWS: (Buffer | undefined)[] = new Array(VIEW_CACHE_LIMIT + 1).fill(undefined);
+
+function readView(n: number): Buffer {
+  if (n > VIEW_CACHE_LIMIT) return READ_BUFFER.subarray(0, n);
+  return (READ_VIEWS[n] ??= READ_BUFFER.subarray(0, n));
+}
+
+/**
  * Bytes in flight (written but not yet taken by the kernel) above which write() returns false.
  * The same as the net transport on this Node line (stream's default: 16 KiB on 20, 64 KiB from
  * 22), so backpressure does not change with the transport.
@@ -397,7 +411,7 @@ export class LibuvTransport implements Transport {
     if (owner === null || (this.flags & F.Closing) !== 0) return;
     if (nread > 0) {
       this.bytesRead += nread;
-      if (this.socket === null) owner.onData(READ_BUFFER.subarray(0, nread));
+      if (this.socket === null) owner.onData(readView(nread));
       else owner.onData(Buffer.from(arrayBuffer as ArrayBuffer, B!.state[B!.kArrayBufferOffset], nread));
       return;
     }
