@@ -3,6 +3,7 @@
 // lines) and the callbacks through which sessions report back (closed, request done, parse error,
 // timeout, rejected request), the clock's sweep and the preamble's hand-over. Held privately by Server, so none of
 // it is part of the public API.
+import { HeadCache } from './head-cache.js';
 import type net from 'node:net';
 import { flatString } from '../http/head.js';
 import { resolveParserLimits, type ParseError, type ParserLimits } from '../parser/index.js';
@@ -65,6 +66,7 @@ export class Connections implements ServerContext, Sweepable, PreambleHost {
   readonly metrics: Metrics | null;
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
+  readonly heads = new HeadCache();
   readonly sessions = new Set<ServedConnection>();
   /** Connections between accept() and their Session (PROXY header, TLS handshake); null when not configured. */
   preamble: ConnectionPreamble | null = null;

@@ -6,6 +6,7 @@ import type { CoarseClock } from './clock.js';
 import type { TrustList } from '../ops/forwarded.js';
 import type { ServerErrorCode, TimeoutKind } from './errors.js';
 import type { Logger } from './logger.js';
+import type { HeadCache } from './head-cache.js';
 import type { ParserPool } from './parser-pool.js';
 import type { ServerOptions } from './options.js';
 import type { Request } from './request.js';
@@ -57,6 +58,8 @@ export interface ServerContext {
   /** "Connection: keep-alive\r\nKeep-Alive: timeout=N\r\n", for 1.0 and 1.1 clients. */
   readonly keepAliveFields10: string;
   readonly keepAliveFields11: string;
+  /** The last response head serialised, reused by a response made of the same inputs. */
+  readonly heads: HeadCache;
   sessionClosed(session: ServedConnection): void;
   /** A request and its response are both complete (for access logs and metrics). */
   requestDone(req: Request, res: Response, durationMs: number): void;

@@ -27,6 +27,7 @@ import {
   type Persistence,
 } from '../http/plan.js';
 import { bodySourceIterable } from './body-source.js';
+import type { HeadCache, HeadKey } from './head-cache.js';
 import { ServerError } from './errors.js';
 import { checkedFieldName, checkFieldValue } from './response-fields.js';
 import type { BodyChunk, BriskResponse } from './types.js';
@@ -45,6 +46,8 @@ export interface ResponseSink {
   bodyUnread(): BodyUnread;
   /** "Connection: keep-alive" and "Keep-Alive" lines for a kept connection. */
   readonly keepAliveFields: string;
+  /** The server's last head (head-cache.ts). */
+  readonly heads: HeadCache;
   /** The head is about to be written (the connection's state moves to writing). */
   headStarted(): void;
   /** Queue bytes on the socket; false when its buffer is full. */
@@ -81,6 +84,11 @@ const DATE = 'date';
  * starts to cost more than a second iovec.
  */
 const JOIN_LIMIT = 16 * 1024;
+/** serializeHead's key into the head cache, filled for each head (HeadCache keeps none of it). */
+const HEAD_KEY: { -readonly [K in keyof HeadKey]: HeadKey[K] } = {
+  status: 0, contentLength: undefined, chunked: false, connection: '', dateLine: '',
+};
+const CONNECTION_CLOSE = 'Connection: close\r\n';
 /** planResponse's input, filled for each head: the call is synchronous and keeps nothing (see PlanTarget). */
 const PLAN_INPUT: PlanInputSlots = {
   method: '', status: 0, versionMinor: 1, declaredLength: -1, knownLength: -1,
@@ -262,8 +270,9 @@ export class Response implements BriskResponse, PlanTarget {
     this.bodyBytes = length;
     if (typeof body === 'string') {
       if (length === body.length) {
-        // ASCII body: head and body as one latin1 string, one write.
-        this.sink.send(head + body);
+        // ASCII body: head and body as one latin1 string, one write (the same string as the
+        // last response's when both are the same: HeadCache.join).
+        this.sink.send(this.sink.heads.join(head, body));
         return;
       }
       const buf = Buffer.allocUnsafe(head.length + length);
@@ -318,22 +327,20 @@ export class Response implements BriskResponse, PlanTarget {
     return head;
   }
 
-  /** The head as the plan says it: the handler's fields, Date, framing and connection fields. */
+  /**
+   * The head as the plan says it: the handler's fields, Date, framing and connection fields;
+   * the server's last head when this one is made of the same (HeadCache).
+   */
   private serializeHead(): string {
-    let head = statusLine(this.status, undefined);
-    const fields = this.fields;
-    let hasDate = false;
-    for (let i = 0; i < fields.length; i += 3) {
-      const lower = fields[i];
-      // The plan owns framing and connection fields; a handler's Date wins.
-      if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
-      if (lower === DATE) hasDate = true;
-      head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
-    }
-    if (!hasDate) head += currentDateLine();
-    if (this.contentLength !== undefined) head += 'Content-Length: ' + this.contentLength + '\r\n';
-    else if (this.framing === ResponseFraming.Chunked) head += 'Transfer-Encoding: chunked\r\n';
-    return head + (this.persistence === 'keep-alive' ? this.sink.keepAliveFields : 'Connection: close\r\n') + '\r\n';
+    const key = HEAD_KEY;
+    key.status = this.status;
+    key.contentLength = this.contentLength;
+    key.chunked = this.framing === ResponseFraming.Chunked;
+    key.connection = this.persistence === 'keep-alive' ? this.sink.keepAliveFields : CONNECTION_CLOSE;
+    key.dateLine = currentDateLine();
+    const heads = this.sink.heads;
+    const cached = heads.get(key, this.fields);
+    return cached !== '' ? cached : heads.set(key, this.fields, buildHead(key, this.fields));
   }
 
   /** Whether the Connection field, as it stands now, has the `close` option (RFC 9110 §7.6.1). */
@@ -384,6 +391,23 @@ export class Response implements BriskResponse, PlanTarget {
   private assertPending(): void {
     if (this.state !== ResponseState.Pending) throw new ServerError('ERR_HEADERS_SENT');
   }
+}
+
+/** The head from its key and the handler's fields (flat: lower-cased name, name, value, ...). */
+function buildHead(key: HeadKey, fields: readonly string[]): string {
+  let head = statusLine(key.status, undefined);
+  let hasDate = false;
+  for (let i = 0; i < fields.length; i += 3) {
+    const lower = fields[i];
+    // The plan owns framing and connection fields; a handler's Date wins.
+    if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
+    if (lower === DATE) hasDate = true;
+    head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
+  }
+  if (!hasDate) head += key.dateLine;
+  if (key.contentLength !== undefined) head += 'Content-Length: ' + key.contentLength + '\r\n';
+  else if (key.chunked) head += 'Transfer-Encoding: chunked\r\n';
+  return head + key.connection + '\r\n';
 }
 
 /** An encoder's refusal as the server error of the same code (the handler sees one error class). */
