@@ -152,6 +152,11 @@ export class RequestParser {
     this.reset();
   }
 
+  /** Report to `handler` from now on, with the parser as it is (a pooled parser was reset when it was returned). */
+  attach(handler: ParserHandler): void {
+    this.handler = handler;
+  }
+
   /** Ready for a new connection. */
   reset(): void {
     this.state = S.MessageStart;

