@@ -16,7 +16,7 @@ import { currentDateLine } from '../http/date.js';
 import { BodyEncoderError, createBodyEncoder, type BodyEncoder } from '../http/encoder.js';
 import { hasToken } from '../http/fields.js';
 import { parseContentLength, ResponseFraming } from '../http/framing.js';
-import { serializeFields, statusLine } from '../http/head.js';
+import { serializeFields } from '../http/head.js';
 import {
   isFinalStatus,
   planResponse,
@@ -27,7 +27,7 @@ import {
   type Persistence,
 } from '../http/plan.js';
 import { bodySourceIterable } from './body-source.js';
-import type { HeadCache, HeadKey } from './head-cache.js';
+import { buildHead, type HeadCache, type HeadKey } from './head-cache.js';
 import { ServerError } from './errors.js';
 import { checkedFieldName, checkFieldValue } from './response-fields.js';
 import type { BodyChunk, BriskResponse } from './types.js';
@@ -73,10 +73,7 @@ export const enum ResponseState {
 }
 
 const CONTENT_LENGTH = 'content-length';
-const TRANSFER_ENCODING = 'transfer-encoding';
 const CONNECTION = 'connection';
-const KEEP_ALIVE = 'keep-alive';
-const DATE = 'date';
 
 /**
  * Bodies up to this size are copied behind the head so the response is one buffer and one
@@ -391,23 +388,6 @@ export class Response implements BriskResponse, PlanTarget {
   private assertPending(): void {
     if (this.state !== ResponseState.Pending) throw new ServerError('ERR_HEADERS_SENT');
   }
-}
-
-/** The head from its key and the handler's fields (flat: lower-cased name, name, value, ...). */
-function buildHead(key: HeadKey, fields: readonly string[]): string {
-  let head = statusLine(key.status, undefined);
-  let hasDate = false;
-  for (let i = 0; i < fields.length; i += 3) {
-    const lower = fields[i];
-    // The plan owns framing and connection fields; a handler's Date wins.
-    if (lower === CONTENT_LENGTH || lower === TRANSFER_ENCODING || lower === CONNECTION || lower === KEEP_ALIVE) continue;
-    if (lower === DATE) hasDate = true;
-    head += fields[i + 1] + ': ' + fields[i + 2] + '\r\n';
-  }
-  if (!hasDate) head += key.dateLine;
-  if (key.contentLength !== undefined) head += 'Content-Length: ' + key.contentLength + '\r\n';
-  else if (key.chunked) head += 'Transfer-Encoding: chunked\r\n';
-  return head + key.connection + '\r\n';
 }
 
 /** An encoder's refusal as the server error of the same code (the handler sees one error class). */
