@@ -372,7 +372,10 @@ export class Response implements BriskResponse, PlanTarget {
       if (n === undefined) throw new ServerError('ERR_INVALID_CONTENT_LENGTH', JSON.stringify(text));
       this.declaredLength = n;
     }
-    this.fields.push(lower, name, text);
+    // The first field makes the list at its size (most responses set one or two): a push onto
+    // an empty list would grow it to 16 slots (GrowFastSmiOrObjectElements, ~110 instructions).
+    if (this.fields.length === 0) this.fields = [lower, name, text];
+    else this.fields.push(lower, name, text);
     return this;
   }
 
