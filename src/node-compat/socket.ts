@@ -13,6 +13,8 @@ import type { BriskRequest } from '../core.js';
 /** What the socket tells when it is destroyed. */
 export interface SocketOwner {
   socketDestroyed(error: Error | null): void;
+  /** After the socket's 'close' event. */
+  socketClosed(): void;
 }
 
 const RAW_WRITE_REFUSED = 'brisk: writing to req.socket directly is not supported; write through res';
@@ -72,6 +74,8 @@ export class CompatSocket extends Duplex {
     // Never an 'error' event: the error (if any) has gone to the exchange, and node's own
     // socket errors reach apps through req/res, not through an unhandled socket 'error'.
     callback(null);
+    // The Duplex says 'close' on the next tick (queued by the callback); res follows it.
+    if (owner !== null) process.nextTick(afterClose, owner);
   }
 
   // --- net.Socket's methods that apps and middleware call; brisk owns the real socket ---
@@ -101,4 +105,8 @@ export class CompatSocket extends Duplex {
   address(): { address: string; family: string; port: number } | Record<string, never> {
     return {};
   }
+}
+
+function afterClose(owner: SocketOwner): void {
+  owner.socketClosed();
 }
