@@ -297,44 +297,43 @@ class NodeExchange implements SocketOwner, ResponseExchange {
 // in this run of the event loop's callbacks (16 for a pipelined read), one setImmediate starts
 // watching every exchange still open after a turn. Each drain takes its queue whole first:
 // exchanges queued while it runs go to the next drain, in order.
-let finishQueue: NodeExchange[] = [];
-let watchQueue: NodeExchange[] = [];
+class ExchangeQueue {
+  private items: NodeExchange[] = [];
 
-function finishSoon(exchange: NodeExchange): void {
-  if (finishQueue.push(exchange) === 1) process.nextTick(emitFinishes);
+  constructor(
+    private readonly schedule: (drain: () => void) => void,
+    private readonly each: (exchange: NodeExchange) => void,
+  ) {}
+
+  add(exchange: NodeExchange): void {
+    if (this.items.push(exchange) === 1) this.schedule(this.drain);
+  }
+
+  private readonly drain = (): void => {
+    const queue = this.items;
+    this.items = [];
+    let i = 0;
+    try {
+      for (; i < queue.length; i++) this.each(queue[i]);
+    } finally {
+      // A listener threw (an uncaught exception): the exchanges after it still get their turn.
+      if (++i < queue.length) {
+        this.items = queue.slice(i).concat(this.items);
+        this.schedule(this.drain);
+      }
+    }
+  };
 }
 
-function emitFinishes(): void {
-  const queue = finishQueue;
-  finishQueue = [];
-  let i = 0;
-  try {
-    for (; i < queue.length; i++) queue[i].afterFinish();
-  } finally {
-    // A listener threw (an uncaught exception): the exchanges after it still finish.
-    if (++i < queue.length) {
-      finishQueue = queue.slice(i).concat(finishQueue);
-      process.nextTick(emitFinishes);
-    }
-  }
+const finishes = new ExchangeQueue((drain) => process.nextTick(drain), (exchange) => exchange.afterFinish());
+const watches = new ExchangeQueue((drain) => setImmediate(drain), (exchange) => exchange.watch());
+
+function finishSoon(exchange: NodeExchange): void {
+  finishes.add(exchange);
 }
 
 function watchSoon(exchange: NodeExchange): void {
-  if (watchQueue.push(exchange) === 1) setImmediate(watchClients);
-}
-
-function watchClients(): void {
-  const queue = watchQueue;
-  watchQueue = [];
-  let i = 0;
-  try {
-    for (; i < queue.length; i++) queue[i].watch();
-  } finally {
-    if (++i < queue.length) {
-      watchQueue = queue.slice(i).concat(watchQueue);
-      setImmediate(watchClients);
-    }
-  }
+  watches.add(exchange);
 }
 
 /** What reading a request to its end would emit. */

@@ -13,7 +13,6 @@ import { BodyKind, type HeadInfo } from '../parser/index.js';
 import { BodyState, RequestBody, type BodySource } from './body.js';
 import type { ServerContext } from './context.js';
 import { HttpError, SERVER_ERRORS, ServerError, type ServerErrorCode } from './errors.js';
-import type { HeadCache } from './head-cache.js';
 import { Request, type RequestOrigin } from './request.js';
 import { Response, ResponseState, type ResponseSink } from './response.js';
 import { traceError } from './diagnostics.js';
@@ -313,9 +312,7 @@ export class Exchange implements ResponseSink, BodySource {
     return this.connection.clientGone || this.connection.current !== this;
   }
 
-  get heads(): HeadCache {
-    return this.connection.ctx.heads;
-  }
+  get heads(): ServerContext['heads'] { return this.connection.ctx.heads; }
 
   get keepAliveFields(): string {
     const ctx = this.connection.ctx;

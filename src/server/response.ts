@@ -82,9 +82,7 @@ const CONNECTION = 'connection';
  */
 const JOIN_LIMIT = 16 * 1024;
 /** serializeHead's key into the head cache, filled for each head (HeadCache keeps none of it). */
-const HEAD_KEY: { -readonly [K in keyof HeadKey]: HeadKey[K] } = {
-  status: 0, contentLength: undefined, chunked: false, connection: '', dateLine: '',
-};
+const HEAD_KEY: { -readonly [K in keyof HeadKey]: HeadKey[K] } = { status: 0, contentLength: undefined, chunked: false, connection: '', dateLine: '' };
 const CONNECTION_CLOSE = 'Connection: close\r\n';
 /** planResponse's input, filled for each head: the call is synchronous and keeps nothing (see PlanTarget). */
 const PLAN_INPUT: PlanInputSlots = {
@@ -372,8 +370,7 @@ export class Response implements BriskResponse, PlanTarget {
       if (n === undefined) throw new ServerError('ERR_INVALID_CONTENT_LENGTH', JSON.stringify(text));
       this.declaredLength = n;
     }
-    // The first field makes the list at its size (most responses set one or two): a push onto
-    // an empty list would grow it to 16 slots (GrowFastSmiOrObjectElements, ~110 instructions).
+    // The first field makes the list at its size: a push onto [] would grow it to 16 slots.
     if (this.fields.length === 0) this.fields = [lower, name, text];
     else this.fields.push(lower, name, text);
     return this;
