@@ -45,16 +45,16 @@ export class Logger {
   }
 
   error(message: string): void {
-    if (this.errorEnabled) this.sink(`${new Date().toISOString()} error ${message}`, 'error');
+    if (this.errorEnabled) this.write(`${new Date().toISOString()} error ${message}`, 'error');
   }
 
   info(message: string): void {
-    if (this.infoEnabled) this.sink(`${new Date().toISOString()} info ${message}`, 'info');
+    if (this.infoEnabled) this.write(`${new Date().toISOString()} info ${message}`, 'info');
   }
 
   /** Connection trace, tagged with the connection id. */
   debug(connectionId: number, message: string): void {
-    if (this.debugEnabled) this.sink(`[conn ${connectionId}] ${message}`, 'debug');
+    if (this.debugEnabled) this.write(`[conn ${connectionId}] ${message}`, 'debug');
   }
 
   access(record: AccessRecord): void {
@@ -65,7 +65,21 @@ export class Logger {
       : format === 'combined' ? combinedLogLine(record)
       : commonLogLine(record);
     if (this.accessSink !== null) this.accessSink(line);
-    else this.sink(line, 'info');
+    else this.write(line, 'info');
+  }
+
+  /**
+   * A line to the user's sink. Logging runs on the paths of bad input (a parse error logs): a
+   * sink that throws must not turn a bad request into a crash, so its error and the line go to
+   * stderr instead.
+   */
+  private write(line: string, level: 'error' | 'info' | 'debug'): void {
+    try {
+      this.sink(line, level);
+    } catch (error) {
+      if (this.sink === defaultSink) return;
+      defaultSink(`${new Date().toISOString()} error the log function threw (${String(error)}); its line: ${line}`, 'error');
+    }
   }
 }
 

@@ -79,5 +79,10 @@ export function resolveServerOptions(partial: Partial<ServerOptions> = {}): Serv
   if (options.port > 65535) throw new RangeError(`option port must be <= 65535, got ${options.port}`);
   if (!['silent', 'error', 'info', 'debug'].includes(options.logLevel)) throw new RangeError(`option logLevel: unknown level ${options.logLevel}`);
   if (!['off', 'common', 'combined', 'json'].includes(options.accessLog)) throw new RangeError(`option accessLog: unknown format ${options.accessLog}`);
+  // Checked here, not found out on the first bad request (the error path logs).
+  if (options.log !== undefined && typeof options.log !== 'function') {
+    throw new TypeError(`option log must be a function (line, level), got ${typeof options.log}; logLevel: 'silent' turns logging off`);
+  }
+  if (typeof options.host !== 'string') throw new TypeError(`option host must be a string, got ${typeof options.host}`);
   return options;
 }

@@ -83,6 +83,7 @@ export class Server implements EndpointHost {
 
   constructor(handler: Handler, options: BriskServerOptions = {}) {
     const { onUpgrade, ...rest } = options;
+    if (onUpgrade !== undefined && typeof onUpgrade !== 'function') throw new TypeError(`option onUpgrade must be a function (req, socket, head), got ${typeof onUpgrade}`);
     const opsInput: OpsOptions = {};
     const serverInput: Record<string, unknown> = { ...rest };
     for (const key of OPS_OPTION_KEYS) {
