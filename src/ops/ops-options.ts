@@ -80,6 +80,9 @@ function duration(name: string, value: number | undefined): number {
 
 export function resolveOpsOptions(options: OpsOptions): ResolvedOps {
   const trust = options.trustProxy === undefined ? null : TrustList.parse(options.trustProxy);
+  if (options.proxyProtocol !== undefined && typeof options.proxyProtocol !== 'boolean') {
+    throw new TypeError(`option proxyProtocol must be true or false, got ${JSON.stringify(options.proxyProtocol)}`);
+  }
   const proxyProtocol = options.proxyProtocol === true;
   if (proxyProtocol && (trust === null || trust.isEmpty)) {
     throw new RangeError('option proxyProtocol needs trustProxy: the addresses of the proxies allowed to send the header');

@@ -82,6 +82,9 @@ export class Server implements EndpointHost {
   private accessLogStream: WriteStream | null = null;
 
   constructor(handler: Handler, options: BriskServerOptions = {}) {
+    if (typeof handler !== 'function') {
+      throw new TypeError(`createServer: the handler must be a function (req, res), got ${handler === null ? 'null' : typeof handler}; serve() also takes a fetch app or an Express / Koa app`);
+    }
     const { onUpgrade, ...rest } = options;
     if (onUpgrade !== undefined && typeof onUpgrade !== 'function') throw new TypeError(`option onUpgrade must be a function (req, socket, head), got ${typeof onUpgrade}`);
     const opsInput: OpsOptions = {};

@@ -19,12 +19,19 @@ describe('server options: checked at construction', () => {
     ['onUpgrade: true', { onUpgrade: true }, TypeError, /option onUpgrade must be a function/],
     ['logLevel: unknown', { logLevel: 'verbose' }, RangeError, /option logLevel/],
     ['port: negative', { port: -1 }, RangeError, /option port/],
+    ['proxyProtocol: "yes"', { proxyProtocol: 'yes', trustProxy: 'loopback' }, TypeError, /option proxyProtocol must be true or false/],
   ];
   for (const [name, options, Kind, message] of refused) {
     it(`refuses ${name}`, () => {
       assert.throws(() => createServer(ok, options as never), (error: unknown) => error instanceof Kind && message.test((error as Error).message));
     });
   }
+
+  it('refuses a handler that is not a function', () => {
+    for (const handler of [null, undefined, 123, {}, 'app']) {
+      assert.throws(() => createServer(handler as never), /the handler must be a function/);
+    }
+  });
 
   it('accepts a log function, logLevel silent, and options left undefined', () => {
     for (const options of [{ log: () => {} }, { logLevel: 'silent' as const }, { log: undefined, host: undefined }]) {
