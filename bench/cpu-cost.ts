@@ -1,13 +1,16 @@
-// `node dist/bench/cpu-cost.js [--rounds N] [--duration S] [--only m1,m2] [--servers a,b]`:
+// `node dist/bench/cpu-cost.js [--rounds N] [--duration S] [--only m1,m2] [--servers a,b] [--node L]`:
 // the server CPU time per request (user + system, from /proc/PID/stat) under the same wrk load
 // as the bench's modes, in interleaved rounds. On a shared, loaded machine throughput says more
 // about the neighbours than about the server; CPU time per request is what the server itself
-// spends, so its ratios between servers hold up under load. Linux only (/proc).
+// spends, so its ratios between servers hold up under load. Linux only (/proc). The Node
+// contestants run on the Node `npm run bench` picks (the Active LTS unless --node says
+// otherwise), not on the Node that runs this script.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allContestants, type Paths } from './lib/contestants.js';
 import { MODES, type Mode } from './lib/modes.js';
+import { resolveNode } from './lib/node-binary.js';
 import { freePort, installSignalHandlers, placement, start, stop, waitForPort } from './lib/processes.js';
 import { runWrk, wrkArgv } from './lib/wrk.js';
 
@@ -27,6 +30,8 @@ const paths: Paths = { dist: here, source: join(root, 'bench'), root };
 const contestants = allContestants(paths).filter((c) => serverNames.includes(c.name));
 const modes = MODES.filter((m) => modeNames.includes(m.name) && m.kind === 'wrk');
 const place = placement();
+const nodeFlag = args.indexOf('--node');
+const node = resolveNode(root, nodeFlag >= 0 ? args[nodeFlag + 1] : undefined);
 const TICK_US = 1e6 / 100; // USER_HZ
 
 function cpuTicks(pid: number): number {
@@ -38,7 +43,9 @@ function cpuTicks(pid: number): number {
 async function one(name: string, mode: Mode): Promise<{ usPerRequest: number; rps: number }> {
   const c = contestants.find((x) => x.name === name)!;
   const port = await freePort();
-  const server = start([...place.server, ...c.command(port, mode, '/tmp')]);
+  const argv = c.command(port, mode, '/tmp');
+  if (c.onNode && argv[0] === process.execPath) argv[0] = node.path;
+  const server = start([...place.server, ...argv]);
   try {
     await waitForPort(port, server);
     const url = `http://127.0.0.1:${port}${mode.path ?? c.seedPath}`;
@@ -53,7 +60,7 @@ async function one(name: string, mode: Mode): Promise<{ usPerRequest: number; rp
 }
 
 installSignalHandlers();
-console.log(`cpu-cost: node ${process.version}, ${rounds} round(s) × ${duration} s; ${place.pinNote}`);
+console.log(`cpu-cost: Node contestants on ${node.version} (${node.path}), ${rounds} round(s) × ${duration} s; ${place.pinNote}`);
 for (const mode of modes) {
   const samples = new Map<string, number[]>(serverNames.map((s) => [s, []]));
   for (let round = 1; round <= rounds; round++) {
