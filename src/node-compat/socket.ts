@@ -18,6 +18,7 @@ export interface SocketOwner {
 }
 
 const RAW_WRITE_REFUSED = 'brisk: writing to req.socket directly is not supported; write through res';
+const NOT_SET = Symbol('not set');
 
 // Fields are `declare`d and assigned in the constructor: initialised class fields (define
 // semantics) made construction ~400 ns slower, close to the cost of the Duplex itself.
@@ -26,12 +27,15 @@ export class CompatSocket extends Duplex {
   declare connecting: boolean;
   declare private owner: SocketOwner | null;
   declare private readonly request: BriskRequest;
+  /** What the app assigned to `encrypted`, or NOT_SET. */
+  declare private encryptedValue: unknown;
 
   constructor(owner: SocketOwner, request: BriskRequest) {
     super({ allowHalfOpen: true });
     this.owner = owner;
     this.request = request;
     this.connecting = false;
+    this.encryptedValue = NOT_SET;
   }
 
   // The addresses are getters, as on net.Socket, read from brisk's request when asked: most
@@ -56,7 +60,16 @@ export class CompatSocket extends Duplex {
    * resolves the client's view (Forwarded fields) on first use.
    */
   get encrypted(): true | undefined {
+    if (this.encryptedValue !== NOT_SET) return this.encryptedValue as true | undefined;
     return this.request.protocol === 'https' ? true : undefined;
+  }
+
+  /**
+   * Assignable, as on net.Socket, which has no such property until something sets it: apps and
+   * test suites mark a socket secure themselves (Express's own tests set `req.socket.encrypted`).
+   */
+  set encrypted(value: true | undefined) {
+    this.encryptedValue = value;
   }
 
   override _read(): void {

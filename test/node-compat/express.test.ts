@@ -34,6 +34,15 @@ function expressApp(dir: string): express.Express {
   api.get('/items/:id', (req, res) => res.json({ id: req.params.id, sort: req.query.sort ?? null, baseUrl: req.baseUrl, url: req.url, originalUrl: req.originalUrl }));
   api.delete('/items/:id', (_req, res) => res.status(204).end());
   app.use('/api', api);
+  // Express's own suite (test/req.protocol.js) marks the socket secure itself: net.Socket lets it.
+  const proxied = express();
+  proxied.enable('trust proxy');
+  proxied.get('/', (req, res) => {
+    const before = req.protocol;
+    (req.socket as { encrypted?: boolean }).encrypted = true;
+    res.json({ before, after: req.protocol, secure: req.secure });
+  });
+  app.use('/marked-secure', proxied);
 
   app.get('/', (_req, res) => res.send('hello express'));
   app.get('/users/:user/books/:book', (req, res) => res.json({ params: req.params, query: req.query, ip: req.ip, protocol: req.protocol, secure: req.secure, hostname: req.hostname, xhr: req.xhr }));
@@ -174,6 +183,7 @@ describe('Express 5 on brisk behaves as on node:http', () => {
     ['params and query', { target: '/users/42/books/7?sort=desc&tags=a&tags=b&deep[x]=1' }],
     ['mounted Router', { target: '/api/items/9?sort=asc' }],
     ['mounted Router 204', { method: 'DELETE', target: '/api/items/9' }],
+    ['req.socket.encrypted set by the app', { target: '/marked-secure' }],
     ['express.json()', { method: 'POST', target: '/json', headers: [['Content-Type', 'application/json']], body: '{"a":[1,2,{"b":"ü"}]}' }],
     ['express.json() malformed', { method: 'POST', target: '/json', headers: [['Content-Type', 'application/json']], body: '{"a":' }],
     ['express.json() chunked', { method: 'POST', target: '/json', headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], body: '5\r\n{"a":\r\n3\r\n42}\r\n0\r\n\r\n' }],
