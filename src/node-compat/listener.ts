@@ -278,13 +278,25 @@ class NodeExchange implements SocketOwner, ResponseExchange {
 
   /** The app destroyed the socket (res.destroy(), req.socket.destroy(), an aborted req). */
   socketDestroyed(error: Error | null): void {
-    if (!this.done) {
-      this.done = true;
-      if (this.watching) this.breq.signal.removeEventListener('abort', this);
-      if (!this.req.destroyed) this.req.destroy();
-      // Rejecting makes brisk end the connection: aborted if the head is out, else a 500 with Connection: close.
-      this.fail(error ?? new Error('The app destroyed the connection before the response was complete'));
-    }
+    this.abandon(error ?? new Error('The app destroyed the connection before the response was complete'));
+  }
+
+  /** brisk refused what res was asked to send (a status outside 200–599, a body longer than its Content-Length). */
+  responseRefused(error: unknown): void {
+    this.abandon(error);
+  }
+
+  /**
+   * The exchange ends without a response from the app. Rejecting makes brisk end the
+   * connection: aborted if the head is out, else this error's status (500 unless it is an
+   * HttpError) with Connection: close.
+   */
+  private abandon(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.watching) this.breq.signal.removeEventListener('abort', this);
+    if (!this.req.destroyed) this.req.destroy();
+    this.fail(error);
   }
 
   /** The socket said 'close': so does res (node:http's onServerResponseClose), unless it has. */

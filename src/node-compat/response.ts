@@ -46,6 +46,12 @@ export interface ResponseExchange {
   finished(): void;
   waitForDrain(): void;
   startBody(): void;
+  /**
+   * brisk threw on what res was asked to send. The error still reaches the app (as node's own
+   * would), but the exchange ends here: an app that catches it and sees headersSent (Koa) would
+   * otherwise leave the connection waiting for a response that never comes.
+   */
+  responseRefused(error: unknown): void;
 }
 
 type Callback = (error?: Error | null) => void;
@@ -164,8 +170,14 @@ function write(this: Res, chunk: unknown, encoding?: BufferEncoding | Callback, 
   const body = toChunk(chunk, encoding);
   const exchange = this[kExchange];
   if (this.finished || this.destroyed || exchange.done) return refuseWrite(this, callback);
-  if (!exchange.committed) commit(this, exchange);
-  const ok = exchange.bres.write(body);
+  let ok: boolean;
+  try {
+    if (!exchange.committed) commit(this, exchange);
+    ok = exchange.bres.write(body);
+  } catch (error) {
+    exchange.responseRefused(error);
+    throw error;
+  }
   if (ok) {
     if (callback !== undefined) process.nextTick(callback);
     return true;
@@ -196,11 +208,16 @@ function end(this: Res, chunk?: unknown, encoding?: BufferEncoding | Callback, c
     this.finished = true;
     return this;
   }
-  if (!exchange.committed) commit(this, exchange);
   const bres = exchange.bres;
-  // 204 and 304 carry no body: node drops it, and so must its length (Express's res.send ends a
-  // 304 with ''; brisk would announce Content-Length: 0 for a body it was given).
-  bres.end(bres.status === 304 || bres.status === 204 || body === undefined ? undefined : batchable(body));
+  try {
+    if (!exchange.committed) commit(this, exchange);
+    // 204 and 304 carry no body: node drops it, and so must its length (Express's res.send ends
+    // a 304 with ''; brisk would announce Content-Length: 0 for a body it was given).
+    bres.end(bres.status === 304 || bres.status === 204 || body === undefined ? undefined : batchable(body));
+  } catch (error) {
+    exchange.responseRefused(error);
+    throw error;
+  }
   // `finished` is node's public (deprecated) flag behind writableEnded.
   this.finished = true;
   exchange.finished();
@@ -222,8 +239,13 @@ function batchable(body: BodyChunk): BodyChunk {
 function flushHeaders(this: Res): void {
   const exchange = this[kExchange];
   if (exchange.committed || exchange.done) return;
-  commit(this, exchange);
-  exchange.bres.write(EMPTY);
+  try {
+    commit(this, exchange);
+    exchange.bres.write(EMPTY);
+  } catch (error) {
+    exchange.responseRefused(error);
+    throw error;
+  }
 }
 
 function writeContinue(this: Res, callback?: () => void): void {

@@ -84,8 +84,11 @@ export class CompatSocket extends Duplex {
     const owner = this.owner;
     this.owner = null;
     owner?.socketDestroyed(error);
-    // Never an 'error' event: the error (if any) has gone to the exchange, and node's own
-    // socket errors reach apps through req/res, not through an unhandled socket 'error'.
+    // The error has gone to the exchange. As on node:http, whoever listens on the socket hears it
+    // too (on-finished, which Koa and Express middleware use, listens for 'error' and 'close'):
+    // node's server keeps its own 'error' listener on every socket, so there an unheard error is
+    // absorbed, and so it is here. Queued before the callback, so 'error' comes before 'close'.
+    if (error !== null) process.nextTick(emitIfHeard, this, error);
     callback(null);
     // The Duplex says 'close' on the next tick (queued by the callback); res follows it.
     if (owner !== null) process.nextTick(afterClose, owner);
@@ -118,6 +121,10 @@ export class CompatSocket extends Duplex {
   address(): { address: string; family: string; port: number } | Record<string, never> {
     return {};
   }
+}
+
+function emitIfHeard(socket: CompatSocket, error: Error): void {
+  if (socket.listenerCount('error') > 0) socket.emit('error', error);
 }
 
 function afterClose(owner: SocketOwner): void {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/peer/run-express-suite.sh EXPRESS_CHECKOUT [node]: Express's own test suite on node:http,
-# then the same suite with every server it makes served by brisk (express-suite-shim.ts), and
+# then the same suite with every server it makes served by brisk (node-http-on-brisk.ts), and
 # the tests that fail only on brisk. EXPRESS_CHECKOUT: a clone of github.com/expressjs/express
 # with its dev dependencies installed (npm install). Build brisk first (npm run build).
 set -euo pipefail
@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 express=$(cd "${1:?usage: run-express-suite.sh EXPRESS_CHECKOUT [node]}" && pwd)
 node=${2:-node}
-shim="$root/dist/test/peer/express-suite-shim.js"
+shim="$root/dist/test/peer/node-http-on-brisk.js"
 [ -f "$shim" ] || { echo "missing $shim: run npm run build" >&2; exit 2; }
 out=$(mktemp -d)
 cd "$express"

@@ -1,4 +1,4 @@
-// Express's own test suite (github.com/expressjs/express, `test/` and `test/acceptance/`), run
+// Another project's test suite (Express's, Koa's: see test/peer/README.md), run
 // against brisk instead of node:http: loaded before the suite (`NODE_OPTIONS=--import=…`, see
 // test/peer/README.md), it makes `http.createServer(listener)` — what supertest and
 // `app.listen()` call — return a real net.Server whose connections are piped to a brisk server
@@ -6,7 +6,7 @@
 // supertest needs (it reads `address()` right after `listen(0)`); brisk listens on a port of
 // its own on 127.0.0.1 and each accepted connection is piped to it over loopback.
 //
-// Not part of `npm test`: the suite comes from Express's repository, not from npm.
+// Not part of `npm test`: the suites come from the projects' repositories, not from npm.
 import http from 'node:http';
 import net from 'node:net';
 import { createServer, fromNodeListener } from '../../src/index.js';
