@@ -277,8 +277,8 @@ class NodeExchange implements SocketOwner, ResponseExchange {
   }
 
   /** The app destroyed the socket (res.destroy(), req.socket.destroy(), an aborted req). */
-  socketDestroyed(error: Error | null): void {
-    this.abandon(error ?? new Error('The app destroyed the connection before the response was complete'));
+  socketDestroyed(error: Error | null): boolean {
+    return this.abandon(error ?? new Error('The app destroyed the connection before the response was complete'));
   }
 
   /** brisk refused what res was asked to send (a status outside 200–599, a body longer than its Content-Length). */
@@ -291,12 +291,13 @@ class NodeExchange implements SocketOwner, ResponseExchange {
    * connection: aborted if the head is out, else this error's status (500 unless it is an
    * HttpError) with Connection: close.
    */
-  private abandon(error: unknown): void {
-    if (this.done) return;
+  private abandon(error: unknown): boolean {
+    if (this.done) return false;
     this.done = true;
     if (this.watching) this.breq.signal.removeEventListener('abort', this);
     if (!this.req.destroyed) this.req.destroy();
     this.fail(error);
+    return true;
   }
 
   /** The socket said 'close': so does res (node:http's onServerResponseClose), unless it has. */

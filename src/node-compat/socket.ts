@@ -12,7 +12,8 @@ import type { BriskRequest } from '../core.js';
 
 /** What the socket tells when it is destroyed. */
 export interface SocketOwner {
-  socketDestroyed(error: Error | null): void;
+  /** true when this destroy ended the exchange (the app's doing), false when it was over already. */
+  socketDestroyed(error: Error | null): boolean;
   /** After the socket's 'close' event. */
   socketClosed(): void;
 }
@@ -83,12 +84,15 @@ export class CompatSocket extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const owner = this.owner;
     this.owner = null;
-    owner?.socketDestroyed(error);
-    // The error has gone to the exchange. As on node:http, whoever listens on the socket hears it
-    // too (on-finished, which Koa and Express middleware use, listens for 'error' and 'close'):
-    // node's server keeps its own 'error' listener on every socket, so there an unheard error is
-    // absorbed, and so it is here. Queued before the callback, so 'error' comes before 'close'.
-    if (error !== null) process.nextTick(emitIfHeard, this, error);
+    const byTheApp = owner?.socketDestroyed(error) === true;
+    // The error has gone to the exchange. As on node:http, whoever listens on the socket hears
+    // an error the app destroyed it with (on-finished, which Koa and Express middleware use,
+    // listens for 'error' and 'close'); node's server keeps its own 'error' listener on every
+    // socket, so there an unheard error is absorbed, and so it is here. Not when the exchange
+    // was over already: a client that left makes node destroy req with "aborted", which reaches
+    // here, but on node:http its socket is closed by then and says no error. Queued before the
+    // callback, so 'error' comes before 'close'.
+    if (error !== null && byTheApp) process.nextTick(emitIfHeard, this, error);
     callback(null);
     // The Duplex says 'close' on the next tick (queued by the callback); res follows it.
     if (owner !== null) process.nextTick(afterClose, owner);

@@ -11,6 +11,7 @@ import Koa from 'koa';
 import express from 'express';
 import { createServer, fromNodeListener, nodeListenerOf, type Server } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { startBoth } from './compare.js';
 
 const seen: string[] = [];
 
@@ -139,6 +140,34 @@ describe("an error the app destroys the socket with reaches the socket's listene
     } finally {
       client.destroy();
       await server.close({ timeoutMs: 500 });
+    }
+  });
+
+  test("a client that leaves mid-request is no error to Koa, on node:http or on brisk", async () => {
+    const errors: string[] = [];
+    const app = new Koa();
+    app.silent = true;
+    app.on('error', (error: Error) => errors.push(error.message));
+    let entered = 0;
+    app.use(async (ctx) => {
+      entered++;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      ctx.body = 'late';
+    });
+    const pair = await startBoth(nodeListenerOf(app)!);
+    try {
+      for (const port of [pair.nodePort, pair.briskPort]) {
+        const before = entered;
+        const client = await RawClient.connect(port);
+        await client.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+        for (let i = 0; i < 100 && entered === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+        client.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(entered, 2);
+      assert.deepEqual(errors, []);
+    } finally {
+      await pair.close();
     }
   });
 
