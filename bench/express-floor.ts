@@ -11,6 +11,7 @@
 // same minutes: node:http's µs per Express request divided by (this floor + the server's own
 // cost) bounds the ratio any engine can reach on unchanged Express.
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { makeRequest, makeResponse, objectKindsOf } from '../src/node-compat/prototypes.js';
 import { expressApp } from './servers/express-app.js';
 
 const args = process.argv.slice(2);
@@ -24,14 +25,8 @@ const ROUNDS = flag('--rounds', 7);
 const ONLY = flag('--only', -1);
 
 const app = expressApp();
-type Proto = new () => object;
-const targetFor = (proto: object): Proto => {
-  const target = function () {} as unknown as Proto;
-  target.prototype = proto;
-  return target;
-};
-const REQ_KIND = targetFor(app.request);
-const RES_KIND = targetFor(app.response);
+/** The objects brisk's compatibility layer makes for this app (src/node-compat/prototypes.ts). */
+const KINDS = objectKindsOf(app);
 const RAW = ['Host', '127.0.0.1', 'User-Agent', 'bench', 'Accept', '*/*'];
 
 let ended = 0;
@@ -41,7 +36,7 @@ function endCaught(this: ServerResponse): ServerResponse {
 }
 
 function pair(withPrototypes: boolean): [IncomingMessage, ServerResponse] {
-  const req = withPrototypes ? (Reflect.construct(IncomingMessage, [null], REQ_KIND) as IncomingMessage) : new IncomingMessage(null as never);
+  const req = withPrototypes ? makeRequest(KINDS, null) : new IncomingMessage(null as never);
   req.method = 'GET';
   req.url = '/';
   req.httpVersionMajor = 1;
@@ -50,7 +45,7 @@ function pair(withPrototypes: boolean): [IncomingMessage, ServerResponse] {
   req.rawHeaders = RAW.slice();
   req.headers = { host: '127.0.0.1', 'user-agent': 'bench', accept: '*/*' };
   req.complete = true;
-  const res = withPrototypes ? (Reflect.construct(ServerResponse, [req], RES_KIND) as ServerResponse) : new ServerResponse(req);
+  const res = withPrototypes ? makeResponse(KINDS, req) : new ServerResponse(req);
   (res as { end: unknown }).end = endCaught;
   return [req, res];
 }

@@ -4,14 +4,10 @@
 # the tests that fail only on brisk. EXPRESS_CHECKOUT: a clone of github.com/expressjs/express
 # with its dev dependencies installed (npm install). Build brisk first (npm run build).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-express=$(cd "${1:?usage: run-express-suite.sh EXPRESS_CHECKOUT [node]}" && pwd)
-node=${2:-node}
-shim="$root/dist/test/peer/node-http-on-brisk.js"
-[ -f "$shim" ] || { echo "missing $shim: run npm run build" >&2; exit 2; }
+. "$(dirname "$0")/common.sh"
+peer_setup express "$@"
 out=$(mktemp -d)
-cd "$express"
+cd "$checkout"
 run() { # NAME [NODE_OPTIONS]
   NODE_OPTIONS="${2:-}" BRISK_SHIM_REPORT=1 "$node" node_modules/.bin/mocha --require test/support/env \
     --reporter json --check-leaks --exit test/ test/acceptance/ > "$out/$1.json" 2> "$out/$1.err" || true

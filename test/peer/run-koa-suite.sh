@@ -5,13 +5,9 @@
 # of github.com/koajs/koa with its dev dependencies installed and built (npm install). Build
 # brisk first (npm run build).
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-koa=$(cd "${1:?usage: run-koa-suite.sh KOA_CHECKOUT [node]}" && pwd)
-node=${2:-node}
-shim="$root/dist/test/peer/node-http-on-brisk.js"
-[ -f "$shim" ] || { echo "missing $shim: run npm run build" >&2; exit 2; }
-cd "$koa"
+. "$(dirname "$0")/common.sh"
+peer_setup koa "$@"
+cd "$checkout"
 count() { grep -E "^ℹ $1 " | awk '{print $3}'; }
 declare -A total=([node]=0 [brisk]=0 [nodefail]=0 [briskfail]=0)
 for file in $(find __tests__ -name '*.test.js' | sort); do
